@@ -1,0 +1,208 @@
+/*
+ * rw_net.h — the C core of Redwing's request path: the libevent loop, listeners, per-client
+ * query buffers with the RESP scanner, and reply buffer blocks flushed with writev.
+ *
+ * Threading: every function here runs on the main (event loop) thread only.
+ *
+ * Ownership:
+ *  - rw_server and rw_client are allocated and freed by this library. Swift keeps its own
+ *    object per client in rw_client.owner (an Unmanaged reference it retains/releases itself:
+ *    it is told about every client twice, on_accept and on_close).
+ *  - argv slices returned by rw_next_command point into the client's query buffer (or its
+ *    inline scratch buffer). They stay valid until the next call of rw_next_command for that
+ *    client or until the input callback returns, whichever comes first. Copy what you keep.
+ *  - Reply functions copy their input; callers keep ownership of what they pass.
+ */
+#ifndef RW_NET_H
+#define RW_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct event;
+typedef struct rw_server rw_server;
+typedef struct rw_block rw_block;
+
+/** A byte range. */
+typedef struct rw_slice {
+    const unsigned char *ptr;
+    size_t len;
+} rw_slice;
+
+/* Client flags (rw_client.flags). */
+enum {
+    RW_CLOSE_AFTER_REPLY = 1u << 0, /* close once the pending output is written */
+    RW_CLOSE_ASAP        = 1u << 1, /* close in the next before-sleep step, dropping output */
+    RW_REPLY_OFF         = 1u << 2, /* CLIENT REPLY OFF: replies are dropped */
+    RW_REPLY_SKIP        = 1u << 3, /* drop the replies of the current command only */
+    RW_UNIX_SOCKET       = 1u << 4, /* connected through the unix socket */
+    RW_PENDING_WRITE     = 1u << 5, /* internal: on the pending-write list */
+    RW_WRITE_INSTALLED   = 1u << 6, /* internal: a write event is installed */
+    RW_PAUSED_INPUT      = 1u << 7, /* input is left in the buffer until resumed */
+    RW_CLOSED            = 1u << 8, /* internal: on the close list */
+};
+
+/** Per-client state. Fields above the marker are read (and some written) by Swift. */
+typedef struct rw_client {
+    uint64_t id;          /* unique, increasing from 1 */
+    int fd;
+    int resp;             /* protocol version for replies: 2 or 3 */
+    uint32_t flags;
+    int argc;             /* arguments of the command returned by rw_next_command */
+    rw_slice *argv;
+    void *owner;          /* Swift's per-client object (opaque here) */
+    int64_t ctime_ms;     /* connection time */
+    int64_t last_io_ms;   /* last read from or write to the socket */
+    uint64_t net_in;      /* bytes read */
+    uint64_t net_out;     /* bytes written */
+    char addr[64];        /* peer "ip:port" or socket path */
+    char laddr[64];       /* local "ip:port" */
+    size_t reply_bytes;   /* bytes of reply queued and not yet written */
+    /* ---- private below ---- */
+    rw_server *server;
+    unsigned char *qbuf;
+    size_t qb_len, qb_cap, qb_pos, cmd_start;
+    size_t last_start;    /* where the command last returned began */
+    int reqtype;          /* 0 none yet, 1 inline, 2 multibulk */
+    long mb_left;         /* bulk arguments still expected */
+    long long bulklen;    /* length of the bulk being read, -1 while expecting '$' */
+    size_t *arg_off;      /* offsets into qbuf of the multibulk args read so far */
+    int arg_cap;
+    unsigned char *ibuf;  /* scratch for unescaped inline arguments */
+    size_t ibuf_cap;
+    rw_block *reply_head, *reply_tail;
+    size_t sent_in_head;
+    struct event *rev, *wev;
+    struct rw_client *pend_prev, *pend_next;
+    struct rw_client *close_next;
+    struct rw_client *all_prev, *all_next;
+    const char *err;      /* protocol error message of the last scan, if any */
+} rw_client;
+
+/** Callbacks from the loop into Swift. All run on the main thread. */
+typedef struct rw_callbacks {
+    /** A connection was accepted. Return 0 to accept, or a pointer to an error line
+     *  (without CRLF) to send before closing it (e.g. max clients). */
+    const char *(*on_accept)(rw_client *c);
+    /** New input is in the query buffer: consume commands with rw_next_command. */
+    void (*on_input)(rw_client *c);
+    /** The client is about to be freed (its owner must be released here). */
+    void (*on_close)(rw_client *c);
+    /** Called once per loop iteration before replies are flushed and the loop sleeps. */
+    void (*before_sleep)(void);
+    /** Periodic timer (server cron), every 1000/hz milliseconds. */
+    void (*on_cron)(void);
+    /** SIGTERM or SIGINT was received. */
+    void (*on_signal)(int signo);
+} rw_callbacks;
+
+/** Limits the scanner enforces; the server updates them on CONFIG SET. */
+typedef struct rw_limits {
+    long long proto_max_bulk_len;      /* proto-max-bulk-len */
+    long long client_max_querybuf_len; /* client-query-buffer-limit */
+    int tcp_keepalive;                 /* seconds, 0 = off */
+} rw_limits;
+
+extern rw_limits rw_current_limits;
+
+/* ---- server and loop ---- */
+
+/** Creates the loop. Returns NULL on failure. */
+rw_server *rw_server_new(const rw_callbacks *cb);
+/** Listens on a TCP address. Returns the listening fd or -1 with errno set. */
+int rw_listen_tcp(rw_server *s, const char *addr, int port, int backlog);
+/** Listens on a unix socket path with the given permissions (0 = default). */
+int rw_listen_unix(rw_server *s, const char *path, int perm, int backlog);
+/** Closes every listener (on shutdown). */
+void rw_close_listeners(rw_server *s);
+/** Sets the cron period in milliseconds (1000/hz). */
+void rw_set_cron_period(rw_server *s, int ms);
+/** Runs until rw_server_stop. */
+void rw_server_run(rw_server *s);
+void rw_server_stop(rw_server *s);
+/** Number of connected clients. */
+int rw_client_count(rw_server *s);
+/** Walks every client: first with NULL, then the previous one; NULL at the end. */
+rw_client *rw_client_next(rw_server *s, rw_client *prev);
+/** The port the first TCP listener is bound to (useful with port 0). */
+int rw_bound_port(rw_server *s);
+
+/* ---- input ---- */
+
+/** Scans the next complete command of the client's query buffer.
+ *  Returns 1 with argc/argv set, 0 when more input is needed, -1 on a protocol error
+ *  (c->err holds Redis's message without "-ERR " prefix; the caller replies and closes). */
+int rw_next_command(rw_client *c);
+/** Puts the command just returned by rw_next_command back, so it is scanned again later
+ *  (a command held by CLIENT PAUSE). */
+void rw_client_unread_command(rw_client *c);
+/** Runs the input callback again for input left in the buffer (after a pause ends). */
+void rw_client_resume_input(rw_client *c);
+/** Bytes in the query buffer (for CLIENT LIST qbuf). */
+size_t rw_client_qbuf_len(const rw_client *c);
+size_t rw_client_qbuf_cap(const rw_client *c);
+
+/* ---- output ---- */
+
+void rw_reply_raw(rw_client *c, const void *p, size_t n);
+/** "+s\r\n" */
+void rw_reply_simple(rw_client *c, const char *s, size_t n);
+/** "-s\r\n"; s carries its own code ("ERR ...", "WRONGTYPE ..."). CR/LF in s become spaces. */
+void rw_reply_error(rw_client *c, const char *s, size_t n);
+void rw_reply_int(rw_client *c, long long v);
+void rw_reply_bulk(rw_client *c, const void *p, size_t n);
+void rw_reply_bulk_int(rw_client *c, long long v);
+/** RESP2 "$-1", RESP3 "_". */
+void rw_reply_null(rw_client *c);
+/** RESP2 "*-1", RESP3 "_". */
+void rw_reply_null_array(rw_client *c);
+void rw_reply_array(rw_client *c, long n);
+/** RESP3 map of n pairs; RESP2 flat array of 2n. */
+void rw_reply_map(rw_client *c, long n);
+/** RESP3 set; RESP2 array. */
+void rw_reply_set(rw_client *c, long n);
+/** RESP3 push; RESP2 array. */
+void rw_reply_push(rw_client *c, long n);
+/** RESP3 double; RESP2 bulk string, formatted like Redis's addReplyDouble. */
+void rw_reply_double(rw_client *c, double d);
+/** RESP3 boolean; RESP2 integer 1/0. */
+void rw_reply_bool(rw_client *c, int b);
+/** RESP3 verbatim string with a 3-letter format; RESP2 bulk. */
+void rw_reply_verbatim(rw_client *c, const void *p, size_t n, const char *fmt);
+/** RESP3 big number; RESP2 bulk. */
+void rw_reply_bignum(rw_client *c, const void *p, size_t n);
+/** Reserves the place of an aggregate header whose length is known later. */
+void *rw_reply_defer(rw_client *c);
+/** Fills a deferred header: kind is '*' array, '%' map (n pairs), '~' set. */
+void rw_reply_set_deferred(rw_client *c, void *handle, char kind, long n);
+/** Asks for the client to be closed after its output is written. */
+void rw_client_close_after_reply(rw_client *c);
+/** Closes the client in the next before-sleep step (safe while it is being served). */
+void rw_client_close_async(rw_client *c);
+
+/* ---- misc helpers ---- */
+
+/** Wall-clock milliseconds / microseconds. */
+int64_t rw_now_ms(void);
+int64_t rw_now_us(void);
+/** Formats v in decimal into buf (at least 21 bytes); returns the length. */
+int rw_ll2str(char *buf, long long v);
+/** Formats d like Redis's "%.17g" with inf/-inf/nan spelled Redis's way; buf >= 64 bytes. */
+int rw_d2str(char *buf, double d);
+
+/** Fills p with n random bytes from the kernel (falls back to the clock if unavailable). */
+void rw_random_bytes(void *p, size_t n);
+/** Allocator figures: bytes in use by the program, and bytes the allocator holds. */
+void rw_malloc_stats(size_t *used, size_t *held);
+/** CPU time of the calling thread, user and system, in microseconds. */
+void rw_thread_cpu_us(int64_t *user, int64_t *sys);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,39 @@
+/*
+ * rw_codecs.h — small pure functions Redwing's Swift code calls on hot or byte-exact paths:
+ * the keyed hash for the keyspace, CRC64 (Redis's Jones polynomial), and number text
+ * conversions that need C's long double.
+ *
+ * All functions are thread-safe and reentrant; none allocate; pointers are only read for the
+ * given length unless stated.
+ */
+#ifndef RW_CODECS_H
+#define RW_CODECS_H
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** SipHash-1-2 of n bytes with a 16-byte key (the keyspace hash; seed chosen per process). */
+uint64_t rw_siphash(const void *p, size_t n, const uint8_t key[16]);
+/** The same hash over the ASCII-lowercased bytes (for case-insensitive names). */
+uint64_t rw_siphash_nocase(const void *p, size_t n, const uint8_t key[16]);
+
+/** CRC-64/Jones as Redis computes it (reflected, init crc, no final xor). */
+uint64_t rw_crc64(uint64_t crc, const void *p, size_t n);
+
+/** Parses a long double like Redis's string2ld: the whole input, no leading space, not NaN.
+ *  Returns 1 on success. */
+int rw_string2ld(const char *p, size_t n, long double *out);
+/** Parses a double like Redis's string2d / strtod with the whole input consumed, no leading
+ *  space. Returns 1 on success (NaN is rejected). */
+int rw_string2d(const char *p, size_t n, double *out);
+/** Formats like Redis's ld2string in "human" mode (%.17Lf, trailing zeros removed).
+ *  buf must hold 5120 bytes. Returns the length, or 0 if the value is not finite. */
+int rw_ld2str_human(char *buf, size_t buflen, long double v);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,61 @@
+/// Key access helpers shared by every command family: lookups that apply lazy expiry and
+/// count keyspace hits and misses the way Redis's lookupKeyRead/lookupKeyWrite do.
+extension Server {
+    /// Lookup for reading: expires lazily, updates the access time, counts hits/misses.
+    @inline(__always)
+    func lookupRead(_ db: Database, _ key: UnsafeRawBufferPointer) -> Entry? {
+        if let e = db.lookupTouch(key, now: now) {
+            stats.keyspaceHits += 1
+            return e
+        }
+        stats.keyspaceMisses += 1
+        return nil
+    }
+
+    /// Lookup for writing: expires lazily, no hit/miss accounting.
+    @inline(__always)
+    func lookupWrite(_ db: Database, _ key: UnsafeRawBufferPointer) -> Entry? {
+        db.lookup(key, now: now)
+    }
+
+    /// Deletes a key for a client command (DEL, UNLINK, GETDEL ...). Returns whether it existed.
+    @discardableResult
+    func deleteKey(_ db: Database, _ key: UnsafeRawBufferPointer) -> Bool {
+        guard lookupWrite(db, key) != nil else { return false }
+        db.delete(key)
+        return true
+    }
+
+    /// Marks the dataset changed by `n` writes.
+    @inline(__always)
+    func changed(_ n: Int64 = 1) { dirty += n }
+}
+
+/// Absolute-expiry parsing shared by SET, SETEX, PSETEX and GETEX, with Redis's checks:
+/// positive, no overflow when converted to milliseconds or made absolute.
+enum ExpireUnit { case seconds, milliseconds }
+
+extension Server {
+    /// Parses an expire argument into absolute milliseconds, replying with the error on failure.
+    func parseExpire(_ c: Client, _ arg: UnsafeRawBufferPointer, unit: ExpireUnit, absolute: Bool,
+                     command: String) -> Int64? {
+        guard var ms = parseStrictInt64(arg) else {
+            c.notInteger()
+            return nil
+        }
+        if ms <= 0 || (unit == .seconds && ms > Int64.max / 1000) {
+            c.error("ERR invalid expire time in '\(command)' command")
+            return nil
+        }
+        if unit == .seconds { ms *= 1000 }
+        if !absolute {
+            let (sum, overflow) = ms.addingReportingOverflow(now)
+            if overflow || sum <= 0 {
+                c.error("ERR invalid expire time in '\(command)' command")
+                return nil
+            }
+            ms = sum
+        }
+        return ms
+    }
+}

@@ -1,0 +1,197 @@
+import Glibc
+
+/// Reading `redis.conf`-style text: one directive per line, `#` comments, arguments split
+/// with Redis's quoting rules, `include` of other files, and command-line options appended as
+/// lines (`--port 7000` becomes `port 7000`).
+enum ConfigFile {
+    /// Splits a line like Redis's sdssplitargs. Nil on unbalanced quotes.
+    static func splitArgs(_ line: String) -> [String]? {
+        let b = Array(line.utf8)
+        var args: [String] = []
+        var i = 0
+        func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 || c == 11 || c == 12 }
+        func hex(_ c: UInt8) -> Int? {
+            switch c {
+            case 48...57: return Int(c) - 48
+            case 97...102: return Int(c) - 87
+            case 65...70: return Int(c) - 55
+            default: return nil
+            }
+        }
+        while true {
+            while i < b.count && isSpace(b[i]) { i += 1 }
+            if i >= b.count { return args }
+            var cur: [UInt8] = []
+            var inDouble = false, inSingle = false
+            argLoop: while true {
+                if inDouble {
+                    guard i < b.count else { return nil }
+                    if b[i] == 92 && i + 3 < b.count && b[i + 1] == 120, let h = hex(b[i + 2]), let l = hex(b[i + 3]) {
+                        cur.append(UInt8(h * 16 + l)); i += 3
+                    } else if b[i] == 92 && i + 1 < b.count {
+                        i += 1
+                        switch b[i] {
+                        case 110: cur.append(10)
+                        case 114: cur.append(13)
+                        case 116: cur.append(9)
+                        case 98: cur.append(8)
+                        case 97: cur.append(7)
+                        default: cur.append(b[i])
+                        }
+                    } else if b[i] == 34 {
+                        if i + 1 < b.count && !isSpace(b[i + 1]) { return nil }
+                        i += 1
+                        break argLoop
+                    } else {
+                        cur.append(b[i])
+                    }
+                } else if inSingle {
+                    guard i < b.count else { return nil }
+                    if b[i] == 92 && i + 1 < b.count && b[i + 1] == 39 {
+                        i += 1; cur.append(39)
+                    } else if b[i] == 39 {
+                        if i + 1 < b.count && !isSpace(b[i + 1]) { return nil }
+                        i += 1
+                        break argLoop
+                    } else {
+                        cur.append(b[i])
+                    }
+                } else {
+                    if i >= b.count || isSpace(b[i]) || b[i] == 0 { break argLoop }
+                    if b[i] == 34 { inDouble = true } else if b[i] == 39 { inSingle = true } else { cur.append(b[i]) }
+                }
+                i += 1
+            }
+            args.append(String(decoding: cur, as: UTF8.self))
+        }
+    }
+
+    /// Reads a whole file as text, or throws with the reason.
+    static func read(_ path: String) throws -> String {
+        guard let f = fopen(path, "r") else {
+            throw ConfigError(message: "Fatal error, can't open config file '\(path)': \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n <= 0 { break }
+            out.append(contentsOf: buf[0..<n])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Applies configuration text to `config`. On error throws with Redis's fatal report.
+    static func apply(_ text: String, to config: Config, depth: Int = 0) throws {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Multi-argument list directives given on several lines accumulate (save, bind...);
+        // the first occurrence replaces the default.
+        var seenList = Set<String>()
+        for (n, rawLine) in lines.enumerated() {
+            let line = rawLine.trimmingCharacters(in: " \t\r")
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            func fail(_ reason: String) -> ConfigError {
+                ConfigError(message: """
+
+                *** FATAL CONFIG FILE ERROR (Redis \(redwingRedisVersion)) ***
+                Reading the configuration file, at line \(n + 1)
+                >>> '\(line)'
+                \(reason)
+                """)
+            }
+            guard let args = splitArgs(line) else { throw fail("Unbalanced quotes in configuration line") }
+            guard !args.isEmpty else { continue }
+            let name = args[0].lowercased()
+            if name == "include" {
+                guard args.count == 2 else { throw fail("Bad directive or wrong number of arguments") }
+                if depth > 16 { throw fail("Too many nested includes") }
+                try apply(try read(args[1]), to: config, depth: depth + 1)
+                continue
+            }
+            if name == "rename-command" || name == "user" || name == "loadmodule" {
+                throw fail("Bad directive or wrong number of arguments")
+            }
+            guard let p = config.param(name) else { throw fail("Bad directive or wrong number of arguments") }
+            var value: String
+            if p.multiArg {
+                value = args.dropFirst().joined(separator: " ")
+                if name == "save" && args.count == 2 && args[1].isEmpty { value = "" }
+                if seenList.contains(p.name) && !value.isEmpty && !p.value.isEmpty {
+                    value = p.value + " " + value
+                }
+                seenList.insert(p.name)
+            } else {
+                guard args.count == 2 else { throw fail("wrong number of arguments") }
+                value = args[1]
+            }
+            do {
+                let v = try p.normalise(value)
+                p.value = v
+            } catch let e as ConfigError {
+                throw fail(e.message)
+            }
+        }
+    }
+
+    /// Turns `[config-file] [--name value ...]` into the file path and extra text, the way
+    /// redis-server does: every `--name` starts a new line, the values that follow are its
+    /// arguments (quoted so spaces survive).
+    static func parseCommandLine(_ argv: [String]) -> (file: String?, text: String) {
+        var args = argv
+        var file: String? = nil
+        if let first = args.first, !first.hasPrefix("--") {
+            file = first
+            args.removeFirst()
+        }
+        var text = ""
+        var lineArgs = 0
+        for a in args {
+            if a.hasPrefix("--") && a.count > 2 {
+                if !text.isEmpty { text += "\n" }
+                text += String(a.dropFirst(2))
+                lineArgs = 0
+            } else {
+                text += " " + quote(a)
+                lineArgs += 1
+            }
+        }
+        return (file, text)
+    }
+
+    /// Quotes an argument like sdscatrepr so splitArgs gives it back unchanged.
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.utf8 {
+            switch u {
+            case 34: out += "\\\""
+            case 92: out += "\\\\"
+            case 10: out += "\\n"
+            case 13: out += "\\r"
+            case 9: out += "\\t"
+            case 32...126: out += String(UnicodeScalar(u))
+            default: out += String(format2hex: u)
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension String {
+    init(format2hex u: UInt8) {
+        let digits = Array("0123456789abcdef")
+        self = "\\x" + String(digits[Int(u >> 4)]) + String(digits[Int(u & 15)])
+    }
+
+    func trimmingCharacters(in set: String) -> String {
+        let chars = Set(set)
+        var s = Substring(self)
+        while let f = s.first, chars.contains(f) { s = s.dropFirst() }
+        while let l = s.last, chars.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
+}

@@ -1,0 +1,194 @@
+/// Told about keyspace events that other subsystems care about (stats, propagation, WATCH).
+protocol KeyspaceListener: AnyObject {
+    /// A key was deleted because its time to live passed (lazily or by the active cycle).
+    func keyExpired(db: Database, key: UnsafeRawBufferPointer)
+}
+
+/// One of the numbered databases: the main dictionary plus an expiry index.
+///
+/// The expiry index is a dense array of the entries that carry a TTL; each such entry records
+/// its position (`expIndex`), so adding, removing and uniformly sampling a key with a TTL are
+/// all O(1). The active-expire cycle samples it instead of a second hash table.
+public final class Database {
+    public let id: Int
+    public private(set) var dict = Dict()
+    private(set) var expiring: [Entry] = []
+    /// Running estimate of the average TTL of sampled keys (INFO keyspace avg_ttl).
+    var avgTTL: Int64 = 0
+    weak var listener: KeyspaceListener?
+
+    init(id: Int) { self.id = id }
+
+    public var count: Int { dict.count }
+    public var expiresCount: Int { expiring.count }
+
+    // MARK: - Lookup
+
+    /// The live entry for `key`, deleting it first if its TTL has passed.
+    @inline(__always)
+    func lookup(_ key: UnsafeRawBufferPointer, now: Int64) -> Entry? {
+        guard let e = dict.find(key) else { return nil }
+        let at = e.expireAt
+        if at >= 0 && at <= now {
+            expireEntry(e)
+            return nil
+        }
+        return e
+    }
+
+    /// Like `lookup`, and marks the key as accessed (OBJECT IDLETIME).
+    @inline(__always)
+    func lookupTouch(_ key: UnsafeRawBufferPointer, now: Int64) -> Entry? {
+        guard let e = lookup(key, now: now) else { return nil }
+        e.lru = LRUClock.now
+        return e
+    }
+
+    /// Whether the entry's TTL has passed; if so deletes it and reports the expiry.
+    @discardableResult
+    func expireIfNeeded(_ e: Entry, now: Int64) -> Bool {
+        let at = e.expireAt
+        guard at >= 0 && at <= now else { return false }
+        expireEntry(e)
+        return true
+    }
+
+    private func expireEntry(_ e: Entry) {
+        let key = e.keyBytes
+        key.withUnsafeBytes { k in
+            listener?.keyExpired(db: self, key: k)
+            delete(k)
+        }
+    }
+
+    // MARK: - Writes
+
+    /// Adds a key that is known to be absent.
+    @discardableResult
+    func add(_ key: UnsafeRawBufferPointer, _ value: Value) -> Entry {
+        let e = Entry.make(key: key, value: value)
+        dict.insert(e)
+        return e
+    }
+
+    /// Replaces the value of an existing entry in place; the TTL is kept unless `keepTTL` is
+    /// false, in which case it is cleared (SET semantics).
+    func overwrite(_ e: Entry, _ value: Value, keepTTL: Bool) {
+        dict.willModify(e.key)
+        e.value = value
+        e.lru = LRUClock.now
+        if !keepTTL && e.expireAt >= 0 { removeExpire(e) }
+    }
+
+    /// Sets `key` to `value`, creating it if needed (SET without options).
+    @discardableResult
+    func set(_ key: UnsafeRawBufferPointer, _ value: Value, keepTTL: Bool = false) -> Entry {
+        if let e = dict.find(key) {
+            overwrite(e, value, keepTTL: keepTTL)
+            return e
+        }
+        return add(key, value)
+    }
+
+    /// Mutates a string value in place (APPEND, SETRANGE). The bytes are moved out of the entry
+    /// first so that, unless a snapshot shares them, they are uniquely owned and grow without a
+    /// copy. The result is a "raw" string, as in Redis.
+    func mutateString(_ e: Entry, _ body: (inout [UInt8]) -> Void) {
+        dict.willModify(e.key)
+        var bytes: [UInt8]
+        if case .string(let b, _) = e.value {
+            bytes = b
+            e.value = .int(0)
+        } else {
+            bytes = e.value.bytes
+        }
+        body(&bytes)
+        e.value = .string(bytes, raw: true)
+        e.lru = LRUClock.now
+    }
+
+    /// Deletes `key`. Returns whether it existed (expired or not).
+    @discardableResult
+    func delete(_ key: UnsafeRawBufferPointer) -> Bool {
+        guard let e = dict.unlink(key) else { return false }
+        if e.expireAt >= 0 { dropFromExpiryIndex(e) }
+        e.free()
+        return true
+    }
+
+    /// Unlinks the entry for `key` without freeing it (RENAME/MOVE reuse the value).
+    func detach(_ key: UnsafeRawBufferPointer) -> Entry? {
+        guard let e = dict.unlink(key) else { return nil }
+        if e.expireAt >= 0 { dropFromExpiryIndex(e) }
+        return e
+    }
+
+    /// Sets an absolute expiry (ms).
+    func setExpire(_ e: Entry, at: Int64) {
+        dict.willModify(e.key)
+        if e.expireAt < 0 {
+            e.expIndex = UInt32(expiring.count)
+            expiring.append(e)
+        }
+        e.expireAt = at
+    }
+
+    /// Clears the TTL. Returns whether there was one.
+    @discardableResult
+    func removeExpire(_ e: Entry) -> Bool {
+        guard e.expireAt >= 0 else { return false }
+        dict.willModify(e.key)
+        dropFromExpiryIndex(e)
+        e.expireAt = -1
+        return true
+    }
+
+    private func dropFromExpiryIndex(_ e: Entry) {
+        let i = Int(e.expIndex)
+        let last = expiring.removeLast()
+        if i < expiring.count {
+            expiring[i] = last
+            last.expIndex = UInt32(i)
+        }
+        e.expIndex = Entry.noExpIndex
+    }
+
+    /// Empties the database. The entries are handed back in a detached dictionary so the
+    /// caller can free them now or on a background thread (FLUSHALL ASYNC).
+    func takeAll() -> Dict {
+        expiring = []
+        avgTTL = 0
+        return dict.takeAll()
+    }
+
+    /// Exchanges contents with another database (SWAPDB).
+    func swapContents(with other: Database) {
+        swap(&dict, &other.dict)
+        swap(&expiring, &other.expiring)
+        swap(&avgTTL, &other.avgTTL)
+    }
+
+    // MARK: - Active expiry
+
+    /// Samples up to `count` keys with a TTL and deletes the expired ones.
+    /// Returns (sampled, expired).
+    func expireSample(_ count: Int, now: Int64) -> (sampled: Int, expired: Int) {
+        var sampled = 0, expired = 0
+        var ttlSum: Int64 = 0, ttlSamples: Int64 = 0
+        while sampled < count && !expiring.isEmpty {
+            let e = expiring[FastRandom.below(expiring.count)]
+            sampled += 1
+            if expireIfNeeded(e, now: now) {
+                expired += 1
+            } else {
+                ttlSum += e.expireAt - now
+                ttlSamples += 1
+            }
+        }
+        if ttlSamples > 0 {
+            let avg = ttlSum / ttlSamples
+            avgTTL = avgTTL == 0 ? avg : (avgTTL / 50) * 49 + avg / 50
+        }
+        return (sampled, expired)
+    }
+}

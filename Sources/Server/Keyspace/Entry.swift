@@ -1,0 +1,107 @@
+import Glibc
+import CEventShim
+
+/// One key of the keyspace: a single malloc'd block holding the chain link, the value, the
+/// expiry, bookkeeping and the key bytes.
+///
+/// Layout (bytes):
+/// ```
+///  0  next        UnsafeMutableRawPointer?   hash-chain link
+///  8  value       Value (24-byte stride)     retained payloads live inside
+/// 32  expireAt    Int64                      absolute ms, or -1
+/// 40  keyLen      UInt32
+/// 44  lru         UInt32                     LRU clock (seconds) of the last access
+/// 48  expIndex    UInt32                     position in the database's expiry index
+/// 52  (padding)
+/// 56  key bytes
+/// ```
+/// A raw block rather than a Swift class saves the object header (16 bytes per key) and keeps
+/// chain walks free of reference counting. This file is the only place that touches the
+/// layout; every access goes through `Entry`'s properties. Safety: an `Entry` is valid from
+/// `Entry.make` until `free()`; the dictionary owns it and frees it exactly once.
+public struct Entry: Equatable {
+    let raw: UnsafeMutableRawPointer
+
+    static let valueOffset = 8
+    static let expireOffset = 32
+    static let keyLenOffset = 40
+    static let lruOffset = 44
+    static let expIndexOffset = 48
+    static let keyOffset = 56
+    static let noExpIndex = UInt32.max
+
+    @inline(__always) init(_ raw: UnsafeMutableRawPointer) { self.raw = raw }
+
+    /// Allocates an entry for `key` holding `value`.
+    static func make(key: UnsafeRawBufferPointer, value: Value) -> Entry {
+        assert(MemoryLayout<Value>.size <= 24)
+        let p = malloc(keyOffset + max(key.count, 1))!
+        p.storeBytes(of: nil, as: UnsafeMutableRawPointer?.self)
+        (p + valueOffset).bindMemory(to: Value.self, capacity: 1).initialize(to: value)
+        p.storeBytes(of: -1, toByteOffset: expireOffset, as: Int64.self)
+        p.storeBytes(of: UInt32(key.count), toByteOffset: keyLenOffset, as: UInt32.self)
+        p.storeBytes(of: LRUClock.now, toByteOffset: lruOffset, as: UInt32.self)
+        p.storeBytes(of: noExpIndex, toByteOffset: expIndexOffset, as: UInt32.self)
+        if key.count > 0 { (p + keyOffset).copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        return Entry(p)
+    }
+
+    /// Releases the value and the block. The entry must already be unlinked.
+    func free() {
+        (raw + Entry.valueOffset).assumingMemoryBound(to: Value.self).deinitialize(count: 1)
+        Glibc.free(raw)
+    }
+
+    var next: Entry? {
+        @inline(__always) get { raw.load(as: UnsafeMutableRawPointer?.self).map(Entry.init) }
+        @inline(__always) nonmutating set { raw.storeBytes(of: newValue?.raw, as: UnsafeMutableRawPointer?.self) }
+    }
+
+    /// The value, read and written in place.
+    var valuePointer: UnsafeMutablePointer<Value> {
+        @inline(__always) get { (raw + Entry.valueOffset).assumingMemoryBound(to: Value.self) }
+    }
+
+    var value: Value {
+        @inline(__always) get { valuePointer.pointee }
+        @inline(__always) nonmutating set { valuePointer.pointee = newValue }
+    }
+
+    var expireAt: Int64 {
+        @inline(__always) get { raw.load(fromByteOffset: Entry.expireOffset, as: Int64.self) }
+        @inline(__always) nonmutating set { raw.storeBytes(of: newValue, toByteOffset: Entry.expireOffset, as: Int64.self) }
+    }
+
+    var lru: UInt32 {
+        @inline(__always) get { raw.load(fromByteOffset: Entry.lruOffset, as: UInt32.self) }
+        @inline(__always) nonmutating set { raw.storeBytes(of: newValue, toByteOffset: Entry.lruOffset, as: UInt32.self) }
+    }
+
+    var expIndex: UInt32 {
+        @inline(__always) get { raw.load(fromByteOffset: Entry.expIndexOffset, as: UInt32.self) }
+        @inline(__always) nonmutating set { raw.storeBytes(of: newValue, toByteOffset: Entry.expIndexOffset, as: UInt32.self) }
+    }
+
+    var keyCount: Int {
+        @inline(__always) get { Int(raw.load(fromByteOffset: Entry.keyLenOffset, as: UInt32.self)) }
+    }
+
+    var key: UnsafeRawBufferPointer {
+        @inline(__always) get { UnsafeRawBufferPointer(start: raw + Entry.keyOffset, count: keyCount) }
+    }
+
+    var keyBytes: [UInt8] { Array(key.bindMemory(to: UInt8.self)) }
+
+    @inline(__always)
+    func keyEquals(_ other: UnsafeRawBufferPointer) -> Bool {
+        let n = keyCount
+        guard n == other.count else { return false }
+        if n == 0 { return true }
+        return memcmp(raw + Entry.keyOffset, other.baseAddress!, n) == 0
+    }
+}
+
+/// Seconds-resolution clock for OBJECT IDLETIME, updated by the cron.
+enum LRUClock {
+    nonisolated(unsafe) static var now: UInt32 = UInt32(truncatingIfNeeded: rw_now_ms() / 1000)
+}

@@ -1,0 +1,103 @@
+/// The value held by a key.
+///
+/// Strings use three representations, mirroring Redis's encodings so that `OBJECT ENCODING`
+/// answers the same: `int` (a 64-bit integer), `small` (up to 15 bytes stored inline in the
+/// entry, no allocation; reported as embstr) and `string` (heap bytes, reported as embstr when
+/// short and created whole, raw otherwise).
+///
+/// Heap payloads are copy-on-write: a snapshot keeps a reference, and a writer mutates in place
+/// only while it holds the only one.
+public enum Value {
+    case int(Int64)
+    case small(SmallBytes)
+    case string([UInt8], raw: Bool)
+
+    /// Redis keeps strings up to 44 bytes in one allocation with their object ("embstr").
+    static let embstrLimit = 44
+
+    /// A string value from bytes with Redis's `tryObjectEncoding` rules: integer-looking
+    /// values of up to 20 characters become `int`, short ones stay inline.
+    static func fromBytes(_ p: UnsafeRawBufferPointer) -> Value {
+        if p.count <= 20, let v = parseStrictInt64(p) { return .int(v) }
+        if p.count <= SmallBytes.capacity { return .small(SmallBytes(p)) }
+        return .string(Array(p.bindMemory(to: UInt8.self)), raw: p.count > embstrLimit)
+    }
+
+    /// A string value from owned bytes (results of APPEND, SETRANGE ...), always "raw" as in
+    /// Redis, except that it still becomes an integer when it looks like one only if asked.
+    static func rawString(_ bytes: [UInt8]) -> Value { .string(bytes, raw: true) }
+
+    var typeName: StaticString {
+        switch self {
+        case .int, .small, .string: return "string"
+        }
+    }
+
+    var isString: Bool {
+        switch self {
+        case .int, .small, .string: return true
+        }
+    }
+
+    var encodingName: StaticString {
+        switch self {
+        case .int: return "int"
+        case .small: return "embstr"
+        case .string(let b, let raw): return raw || b.count > Value.embstrLimit ? "raw" : "embstr"
+        }
+    }
+
+    /// Calls `body` with the string bytes (integers are formatted first).
+    @inline(__always)
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch self {
+        case .int(let v):
+            var buf = (UInt64(0), UInt64(0), UInt64(0))
+            return try withUnsafeMutableBytes(of: &buf) { raw in
+                let n = formatInt64(v, into: raw.baseAddress!)
+                return try body(UnsafeRawBufferPointer(start: raw.baseAddress, count: n))
+            }
+        case .small(let s):
+            return try s.withBytes(body)
+        case .string(let b, _):
+            return try b.withUnsafeBytes(body)
+        }
+    }
+
+    /// The string bytes as an array.
+    var bytes: [UInt8] { withBytes { Array($0.bindMemory(to: UInt8.self)) } }
+
+    /// Length of the string form.
+    var stringLength: Int {
+        switch self {
+        case .int(let v): return decimalLength(v)
+        case .small(let s): return s.count
+        case .string(let b, _): return b.count
+        }
+    }
+}
+
+/// Up to 15 bytes stored inline (two machine words, the last byte holds the length).
+public struct SmallBytes {
+    static let capacity = 15
+    var lo: UInt64 = 0
+    var hi: UInt64 = 0
+
+    init(_ p: UnsafeRawBufferPointer) {
+        precondition(p.count <= SmallBytes.capacity)
+        withUnsafeMutableBytes(of: &self) { dst in
+            if p.count > 0 { dst.baseAddress!.copyMemory(from: p.baseAddress!, byteCount: p.count) }
+            dst[15] = UInt8(p.count)
+        }
+    }
+
+    var count: Int { Int(hi >> 56) }
+
+    @inline(__always)
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var copy = self
+        return try withUnsafeBytes(of: &copy) { raw in
+            try body(UnsafeRawBufferPointer(start: raw.baseAddress, count: Int(raw[15])))
+        }
+    }
+}

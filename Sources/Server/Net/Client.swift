@@ -1,0 +1,74 @@
+import CEventShim
+
+/// Swift's half of a connection. The C half (`rw_client`) owns the socket, the query buffer
+/// and the reply blocks; this object holds what commands need: the selected database,
+/// authentication, names, and per-client modes.
+public final class Client {
+    let raw: UnsafeMutablePointer<rw_client>
+    unowned let server: Server
+    var db: Database
+    var authenticated: Bool
+    var name: [UInt8]? = nil
+    var isMonitor = false
+    var noEvict = false
+    /// CLIENT REPLY SKIP: suppress the replies of the next command.
+    var skipNext = false
+    /// Command name of the last command run (CLIENT LIST cmd=).
+    var lastCommand: String = "NULL"
+    /// A fake client (AOF loading, scripts) has no connection.
+    let isFake: Bool
+
+    init(raw: UnsafeMutablePointer<rw_client>, server: Server, fake: Bool = false) {
+        self.raw = raw
+        self.server = server
+        self.db = server.dbs[0]
+        self.authenticated = server.config.requirepass.isEmpty
+        self.isFake = fake
+    }
+
+    public var id: UInt64 { raw.pointee.id }
+    var resp: Int32 {
+        get { raw.pointee.resp }
+        set { raw.pointee.resp = newValue }
+    }
+    var flags: UInt32 {
+        get { raw.pointee.flags }
+        set { raw.pointee.flags = newValue }
+    }
+
+    var address: String { withUnsafeBytes(of: raw.pointee.addr) { cString($0) } }
+    var localAddress: String { withUnsafeBytes(of: raw.pointee.laddr) { cString($0) } }
+    var isUnixSocket: Bool { flags & UInt32(RW_UNIX_SOCKET) != 0 }
+
+    /// Closes the connection once the replies queued so far are written.
+    func closeAfterReply() { rw_client_close_after_reply(raw) }
+
+    /// The CLIENT LIST / CLIENT INFO line for this client.
+    func infoLine(now: Int64) -> String {
+        let c = raw.pointee
+        var fl = ""
+        if isMonitor { fl += "O" }
+        if flags & UInt32(RW_CLOSE_AFTER_REPLY) != 0 { fl += "c" }
+        if flags & UInt32(RW_UNIX_SOCKET) != 0 { fl += "U" }
+        if noEvict { fl += "e" }
+        if fl.isEmpty { fl = "N" }
+        let nameStr = name.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let age = (now - c.ctime_ms) / 1000
+        let idle = (now - c.last_io_ms) / 1000
+        let qbuf = rw_client_qbuf_len(raw)
+        let qbufFree = rw_client_qbuf_cap(raw) - rw_client_qbuf_len(raw)
+        let omem = c.reply_bytes
+        let laddr = localAddress
+        var line = "id=\(c.id) addr=\(address) laddr=\(laddr) fd=\(c.fd) name=\(nameStr) age=\(age) idle=\(idle) flags=\(fl) db=\(db.id) sub=0 psub=0 ssub=0 multi=-1"
+        line += " qbuf=\(qbuf) qbuf-free=\(qbufFree) argv-mem=0 multi-mem=0 rbs=\(rw_client_qbuf_cap(raw)) rbp=0 obl=0 oll=0 omem=\(omem) tot-mem=\(Int(omem) + Int(rw_client_qbuf_cap(raw)) + 1024)"
+        line += " events=r cmd=\(lastCommand) user=default redir=-1 resp=\(c.resp)"
+        return line
+    }
+}
+
+/// A NUL-terminated C string in a fixed buffer, as a Swift String.
+func cString(_ raw: UnsafeRawBufferPointer) -> String {
+    var n = 0
+    while n < raw.count && raw[n] != 0 { n += 1 }
+    return String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<n]), as: UTF8.self)
+}

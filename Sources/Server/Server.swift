@@ -1,0 +1,439 @@
+import CEventShim
+import Glibc
+
+/// The Redis version Redwing reports (INFO redis_version, HELLO, fatal config reports):
+/// tools branch on it, and Redwing implements 7.0's behaviour.
+public let redwingRedisVersion = "7.0.15"
+public let redwingVersion = "0.1.0"
+
+/// The server: configuration, databases, clients, statistics, and the loop callbacks.
+/// Everything here runs on the main thread.
+public final class Server {
+    let config: Config
+    var dbs: [Database] = []
+    var loop: OpaquePointer! = nil
+    let log: Logger
+    var commands: [Command] = []
+    var lookup: CommandLookup! = nil
+
+    /// Milliseconds at the start of the current command (expiry decisions use it).
+    var now: Int64 = rw_now_ms()
+    /// Changes since the last save.
+    var dirty: Int64 = 0
+    let startTimeMs = rw_now_ms()
+    let runID: String
+    var stats = Stats()
+    var slowlog = SlowLog()
+    var monitors: [Client] = []
+    /// The client whose command is executing (for CLIENT KILL of self, MONITOR ...).
+    var current: Client? = nil
+    var pauseUntil: Int64 = 0
+    var pauseWritesOnly = false
+    var pausedClients: [Client] = []
+    var resumeQueue: [Client] = []
+    var shutdownRequested = false
+    var cronLoops: Int64 = 0
+    var lastExpireCycleTimedOut = false
+    var lastFastCycleMs: Int64 = 0
+    let lazyFree = LazyFree()
+
+    public init(config: Config) {
+        self.config = config
+        self.log = Logger(config: config)
+        var rid = ""
+        let hex = Array("0123456789abcdef")
+        for _ in 0..<40 { rid.append(hex[Int(FastRandom.next() & 15)]) }
+        self.runID = rid
+        for i in 0..<config.databases {
+            let db = Database(id: i)
+            dbs.append(db)
+        }
+        for db in dbs { db.listener = self }
+        commands = CommandTable.all()
+        lookup = CommandLookup(commands)
+    }
+
+    // MARK: - Start-up
+
+    /// Opens the listeners and runs the loop until shutdown. Returns the exit status.
+    public func run() -> Int32 {
+        nonisolated(unsafe) var callbacks = rw_callbacks(
+            on_accept: { c in theServer.accept(c!) },
+            on_input: { c in theServer.processInput(c!) },
+            on_close: { c in theServer.clientClosed(c!) },
+            before_sleep: { theServer.beforeSleep() },
+            on_cron: { theServer.cron() },
+            on_signal: { sig in theServer.signalReceived(sig) })
+        loop = rw_server_new(&callbacks)
+        theServer = self
+        guard loop != nil else {
+            log.warning("Failed creating the event loop")
+            return 1
+        }
+        let port = config.port
+        let backlog = Int32(config.int("tcp-backlog"))
+        if port != 0 {
+            var opened = 0
+            for addr in config["bind"].split(separator: " ") {
+                let a = String(addr)
+                if rw_listen_tcp(loop, a, Int32(port), backlog) < 0 {
+                    let err = String(cString: strerror(errno))
+                    // A leading '-' marks an optional address (IPv6 may be unavailable).
+                    if a.hasPrefix("-") { continue }
+                    log.warning("Warning: Could not create server TCP listening socket \(a):\(port): \(err)")
+                    log.warning("Failed listening on port \(port) (TCP), aborting.")
+                    return 1
+                }
+                opened += 1
+            }
+            if opened == 0 {
+                log.warning("Failed listening on port \(port) (TCP), aborting.")
+                return 1
+            }
+        }
+        let unixPath = config["unixsocket"]
+        if !unixPath.isEmpty {
+            let perm = Int32(config["unixsocketperm"], radix: 8) ?? 0
+            if rw_listen_unix(loop, unixPath, perm, backlog) < 0 {
+                log.warning("Failed opening Unix socket: \(String(cString: strerror(errno)))")
+                return 1
+            }
+        }
+        rw_set_cron_period(loop, Int32(1000 / config.hz))
+        log.notice("Server initialized")
+        log.notice("Ready to accept connections")
+        rw_server_run(loop)
+        return finishShutdown()
+    }
+
+    // MARK: - Connections
+
+    private func accept(_ c: UnsafeMutablePointer<rw_client>) -> UnsafePointer<CChar>? {
+        if Int(rw_client_count(loop)) > config.maxclients {
+            stats.rejectedConnections += 1
+            return Server.maxClientsError
+        }
+        let client = Client(raw: c, server: self)
+        c.pointee.owner = Unmanaged.passRetained(client).toOpaque()
+        stats.connectionsReceived += 1
+        return nil
+    }
+
+    nonisolated(unsafe) static let maxClientsError: UnsafePointer<CChar> = {
+        let s = "ERR max number of clients reached"
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: s.utf8.count + 1)
+        strcpy(p, s)
+        return UnsafePointer(p)
+    }()
+
+    private func clientClosed(_ c: UnsafeMutablePointer<rw_client>) {
+        guard let owner = c.pointee.owner else { return }
+        let client = Unmanaged<Client>.fromOpaque(owner).takeRetainedValue()
+        stats.netInput += Int64(c.pointee.net_in)
+        stats.netOutput += Int64(c.pointee.net_out)
+        if client.isMonitor { monitors.removeAll { $0 === client } }
+        pausedClients.removeAll { $0 === client }
+        resumeQueue.removeAll { $0 === client }
+    }
+
+    @inline(__always)
+    func client(of c: UnsafeMutablePointer<rw_client>) -> Client {
+        Unmanaged<Client>.fromOpaque(c.pointee.owner!).takeUnretainedValue()
+    }
+
+    /// Every connected client (for CLIENT LIST, timeouts, INFO).
+    func allClients() -> [Client] {
+        var out: [Client] = []
+        var p = rw_client_next(loop, nil)
+        while let c = p {
+            if c.pointee.owner != nil { out.append(client(of: c)) }
+            p = rw_client_next(loop, c)
+        }
+        return out
+    }
+
+    // MARK: - Command execution
+
+    /// Runs every complete command in the client's query buffer.
+    private func processInput(_ c: UnsafeMutablePointer<rw_client>) {
+        let client = self.client(of: c)
+        while true {
+            if pauseUntil > 0 && isPaused(for: client) { return }
+            let r = rw_next_command(c)
+            if r == 0 { return }
+            if r < 0 {
+                let msg = String(cString: c.pointee.err)
+                client.error("ERR " + msg)
+                log.verbose("Protocol error (\(msg)) from client: \(client.infoLine(now: now))")
+                client.closeAfterReply()
+                return
+            }
+            if !execute(client, Args(argv: c.pointee.argv, count: Int(c.pointee.argc))) {
+                // Held by CLIENT PAUSE WRITE: scanned again when the pause ends.
+                rw_client_unread_command(c)
+                hold(client)
+                return
+            }
+            if c.pointee.flags & UInt32(RW_CLOSE_AFTER_REPLY | RW_CLOSE_ASAP) != 0 { return }
+        }
+    }
+
+    /// Looks the command up, checks arity and authentication, and calls it. Returns false when
+    /// the command must wait (a write during CLIENT PAUSE WRITE); it has not run then.
+    @discardableResult
+    func execute(_ client: Client, _ args: Args) -> Bool {
+        guard var cmd = lookup.find(args[0]) else {
+            rejectUnknown(client, args)
+            return true
+        }
+        if cmd.isContainer {
+            if args.count >= 2 {
+                guard let sub = cmd.subcommand(args[1]) else {
+                    stats.rejectedUnknown += 1
+                    client.error("ERR unknown subcommand '\(truncated(args.string(1), 128))'. Try \(args.string(0).uppercased()) HELP.")
+                    return true
+                }
+                cmd = sub
+            }
+        }
+        if !cmd.arityOK(args.count) {
+            cmd.rejectedCalls += 1
+            client.error("ERR wrong number of arguments for '\(cmd.fullName)' command")
+            return true
+        }
+        if !client.authenticated && !cmd.flags.contains(.noAuth) {
+            cmd.rejectedCalls += 1
+            client.error("NOAUTH Authentication required.")
+            return true
+        }
+        if pauseUntil > 0 && pauseWritesOnly && !client.isFake
+            && (cmd.flags.contains(.write) || cmd.flags.contains(.mayReplicate)) {
+            if rw_now_ms() < pauseUntil { return false }
+            unpause()
+        }
+        call(cmd, client, args)
+        return true
+    }
+
+    private func rejectUnknown(_ client: Client, _ args: Args) {
+        var rest = ""
+        var i = 1
+        while i < args.count && rest.utf8.count < 128 {
+            let room = 128 - rest.utf8.count
+            rest += "'\(truncated(args.string(i), room))' "
+            i += 1
+        }
+        client.error("ERR unknown command '\(truncated(args.string(0), 128))', with args beginning with: \(rest)")
+    }
+
+    /// Executes a command and accounts for it (commandstats, slowlog, monitors).
+    @inline(__always)
+    func call(_ cmd: Command, _ client: Client, _ args: Args) {
+        let start = rw_now_us()
+        now = start / 1000
+        let errorsBefore = stats.errorReplies
+        let skipping = client.skipNext
+        if skipping { client.flags |= UInt32(RW_REPLY_SKIP) }
+        current = client
+        cmd.handler!(self, client, args)
+        current = nil
+        if skipping {
+            client.flags &= ~UInt32(RW_REPLY_SKIP)
+            client.skipNext = false
+        }
+        let duration = rw_now_us() - start
+        cmd.calls += 1
+        cmd.microseconds += duration
+        if stats.errorReplies != errorsBefore { cmd.failedCalls += 1 }
+        stats.commandsProcessed += 1
+        client.lastCommand = cmd.fullName
+        if !monitors.isEmpty && !cmd.flags.contains(.skipMonitor) && !cmd.flags.contains(.admin) {
+            feedMonitors(client, args, cmd)
+        }
+        if duration > config.slowlogSlowerThan && config.slowlogSlowerThan >= 0
+            && !cmd.flags.contains(.skipSlowlog) {
+            slowlog.add(args: args, duration: duration, client: client, maxLen: config.slowlogMaxLen)
+        }
+    }
+
+    func countError(_ code: String) {
+        stats.errorReplies += 1
+        stats.errorCodes[code, default: 0] += 1
+    }
+
+    func truncated(_ s: String, _ n: Int) -> String {
+        s.utf8.count <= n ? s : String(decoding: Array(s.utf8.prefix(n)), as: UTF8.self)
+    }
+
+    // MARK: - MONITOR
+
+    private func feedMonitors(_ client: Client, _ args: Args, _ cmd: Command) {
+        let us = rw_now_us()
+        var line = "\(us / 1_000_000).\(String(format6: us % 1_000_000)) [\(client.db.id) \(client.isUnixSocket ? "unix:" + client.address : client.address)]"
+        let redact = cmd.name == "auth" || cmd.name == "hello"
+        for i in 0..<args.count {
+            if redact && i > 0 { line += " \"(redacted)\""; continue }
+            line += " " + reprBytes(args[i])
+        }
+        for m in monitors {
+            m.simple(line)
+        }
+    }
+
+    // MARK: - CLIENT PAUSE
+
+    func isPaused(for client: Client) -> Bool {
+        if rw_now_ms() >= pauseUntil {
+            unpause()
+            return false
+        }
+        // Only a pause of all commands holds input here; WRITE pauses are checked per command.
+        if pauseWritesOnly { return false }
+        hold(client)
+        return true
+    }
+
+    /// Stops reading the client's input until the pause ends.
+    func hold(_ client: Client) {
+        if !pausedClients.contains(where: { $0 === client }) {
+            pausedClients.append(client)
+            client.flags |= UInt32(RW_PAUSED_INPUT)
+        }
+    }
+
+    /// Ends the pause. Held clients resume before the loop sleeps, not here: this may run
+    /// inside another client's command (CLIENT UNPAUSE).
+    func unpause() {
+        pauseUntil = 0
+        pauseWritesOnly = false
+        resumeQueue.append(contentsOf: pausedClients)
+        pausedClients = []
+    }
+
+    private func resumeHeldClients() {
+        while !resumeQueue.isEmpty {
+            let waiting = resumeQueue
+            resumeQueue = []
+            for c in waiting {
+                c.flags &= ~UInt32(RW_PAUSED_INPUT)
+                rw_client_resume_input(c.raw)
+            }
+        }
+    }
+
+    // MARK: - Loop hooks
+
+    private func beforeSleep() {
+        if pauseUntil > 0 && rw_now_ms() >= pauseUntil { unpause() }
+        if !resumeQueue.isEmpty { resumeHeldClients() }
+        if config.activeExpireEnabled && lastExpireCycleTimedOut { activeExpireCycle(fast: true) }
+    }
+
+    private func cron() {
+        cronLoops += 1
+        now = rw_now_ms()
+        LRUClock.now = UInt32(truncatingIfNeeded: now / 1000)
+        if shutdownRequested {
+            shutdownRequested = false
+            if prepareShutdown(save: nil, force: false) { rw_server_stop(loop) }
+            return
+        }
+        if config.activeExpireEnabled { activeExpireCycle() }
+        for db in dbs {
+            db.dict.shrinkIfSparse()
+            if config.bool("activerehashing") { db.dict.rehashFor(milliseconds: 1) }
+        }
+        if config.timeout > 0 && cronLoops % Int64(max(config.hz / 10, 1)) == 0 { closeIdleClients() }
+        stats.sampleOps(now: now, commands: stats.commandsProcessed, netIn: currentNetInput(), netOut: currentNetOutput())
+        if pauseUntil > 0 && now >= pauseUntil { unpause() }
+    }
+
+    private func closeIdleClients() {
+        let limit = config.timeout * 1000
+        for c in allClients() where !c.isMonitor {
+            if now - c.raw.pointee.last_io_ms > limit {
+                log.verbose("Closing idle client")
+                rw_client_close_async(c.raw)
+            }
+        }
+    }
+
+    func currentNetInput() -> Int64 {
+        var total = stats.netInput
+        var p = rw_client_next(loop, nil)
+        while let c = p { total += Int64(c.pointee.net_in); p = rw_client_next(loop, c) }
+        return total
+    }
+
+    func currentNetOutput() -> Int64 {
+        var total = stats.netOutput
+        var p = rw_client_next(loop, nil)
+        while let c = p { total += Int64(c.pointee.net_out); p = rw_client_next(loop, c) }
+        return total
+    }
+
+    // MARK: - Shutdown
+
+    private func signalReceived(_ sig: Int32) {
+        let name = sig == SIGINT ? "SIGINT" : "SIGTERM"
+        log.warning("Received \(name) scheduling shutdown...")
+        shutdownRequested = true
+    }
+
+    /// Gets ready to exit: closes listeners, removes the pidfile. Returns false if the
+    /// shutdown must be refused.
+    func prepareShutdown(save: Bool?, force: Bool) -> Bool {
+        log.warning("User requested shutdown...")
+        rw_close_listeners(loop)
+        let pid = config["pidfile"]
+        if !pid.isEmpty {
+            log.notice("Removing the pid file.")
+            unlink(pid)
+        }
+        log.warning("Redis is now ready to exit, bye bye...")
+        return true
+    }
+
+    private func finishShutdown() -> Int32 { 0 }
+}
+
+/// The one server of this process; the C callbacks reach it through here.
+nonisolated(unsafe) var theServer: Server! = nil
+
+extension Server: KeyspaceListener {
+    func keyExpired(db: Database, key: UnsafeRawBufferPointer) {
+        stats.expiredKeys += 1
+    }
+}
+
+extension String {
+    /// Six digits with leading zeros (microsecond fractions).
+    init(format6 v: Int64) {
+        self = zeroPadded(v, 6)
+    }
+}
+
+/// Quotes bytes like Redis's sdscatrepr ("\x00" escapes, \n, \" ...), for MONITOR and
+/// SLOWLOG-like output.
+func reprBytes(_ p: UnsafeRawBufferPointer) -> String {
+    var out = "\""
+    for u in p {
+        switch u {
+        case 92: out += "\\\\"
+        case 34: out += "\\\""
+        case 10: out += "\\n"
+        case 13: out += "\\r"
+        case 9: out += "\\t"
+        case 7: out += "\\a"
+        case 8: out += "\\b"
+        case 32...126: out.unicodeScalars.append(UnicodeScalar(u))
+        default: out += String(format2hex: u)
+        }
+    }
+    return out + "\""
+}
+
+func zeroPadded(_ v: Int64, _ width: Int) -> String {
+    let digits = String(v)
+    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+}

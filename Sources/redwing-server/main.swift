@@ -1,0 +1,4 @@
+import Glibc
+import Server
+
+exit(Daemon.main(CommandLine.arguments))
