@@ -11,6 +11,7 @@
 #include "internal.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,8 +234,7 @@ static int scan_multibulk(rw_client *c) {
             }
             if (c->qbuf[c->qb_pos] != '$') {
                 static char msg[64];
-                memcpy(msg, "Protocol error: expected '$', got ' '", 38);
-                msg[34] = (char)c->qbuf[c->qb_pos];
+                snprintf(msg, sizeof msg, "Protocol error: expected '$', got '%c'", c->qbuf[c->qb_pos]);
                 c->err = msg;
                 return -1;
             }
