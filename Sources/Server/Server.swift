@@ -206,6 +206,11 @@ public final class Server {
             client.error("NOAUTH Authentication required.")
             return true
         }
+        if client.isMonitor && !cmd.flags.isDisjoint(with: [.readonly, .write, .mayReplicate]) {
+            cmd.rejectedCalls += 1
+            client.error("ERR Replica can't interact with the keyspace")
+            return true
+        }
         if pauseUntil > 0 && pauseWritesOnly && !client.isFake
             && (cmd.flags.contains(.write) || cmd.flags.contains(.mayReplicate)) {
             if rw_now_ms() < pauseUntil { return false }
@@ -232,25 +237,26 @@ public final class Server {
         let start = rw_now_us()
         now = start / 1000
         let errorsBefore = stats.errorReplies
+        // CLIENT REPLY SKIP applies to exactly one command; that command may arm it again.
         let skipping = client.skipNext
-        if skipping { client.flags |= UInt32(RW_REPLY_SKIP) }
+        if skipping {
+            client.skipNext = false
+            client.flags |= UInt32(RW_REPLY_SKIP)
+        }
         current = client
+        client.lastCommand = cmd.fullName
         cmd.handler!(self, client, args)
         current = nil
-        if skipping {
-            client.flags &= ~UInt32(RW_REPLY_SKIP)
-            client.skipNext = false
-        }
+        if skipping { client.flags &= ~UInt32(RW_REPLY_SKIP) }
         let duration = rw_now_us() - start
         cmd.calls += 1
         cmd.microseconds += duration
         if stats.errorReplies != errorsBefore { cmd.failedCalls += 1 }
         stats.commandsProcessed += 1
-        client.lastCommand = cmd.fullName
         if !monitors.isEmpty && !cmd.flags.contains(.skipMonitor) && !cmd.flags.contains(.admin) {
             feedMonitors(client, args, cmd)
         }
-        if duration > config.slowlogSlowerThan && config.slowlogSlowerThan >= 0
+        if duration >= config.slowlogSlowerThan && config.slowlogSlowerThan >= 0
             && !cmd.flags.contains(.skipSlowlog) {
             slowlog.add(args: args, duration: duration, client: client, maxLen: config.slowlogMaxLen)
         }
@@ -269,7 +275,8 @@ public final class Server {
 
     private func feedMonitors(_ client: Client, _ args: Args, _ cmd: Command) {
         let us = rw_now_us()
-        var line = "\(us / 1_000_000).\(String(format6: us % 1_000_000)) [\(client.db.id) \(client.isUnixSocket ? "unix:" + client.address : client.address)]"
+        let origin = client.isUnixSocket ? "unix:" + config["unixsocket"] : client.address
+        var line = "\(us / 1_000_000).\(String(format6: us % 1_000_000)) [\(client.db.id) \(origin)]"
         let redact = cmd.name == "auth" || cmd.name == "hello"
         for i in 0..<args.count {
             if redact && i > 0 { line += " \"(redacted)\""; continue }

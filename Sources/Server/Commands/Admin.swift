@@ -30,7 +30,7 @@ enum AdminCommands {
 
     static func configSet(_ s: Server, _ c: Client, _ a: Args) {
         guard a.count % 2 == 0 else {
-            c.error("ERR wrong number of arguments for 'config|set' command")
+            c.syntaxError()
             return
         }
         // Validate everything first so a multi-parameter SET is all or nothing.
@@ -199,7 +199,7 @@ enum AdminCommands {
                 "    Stop the server for <seconds>. Decimals allowed.",
             ])
         default:
-            c.error("ERR Unknown subcommand or wrong number of arguments for '\(a.string(1))'. Try DEBUG HELP.")
+            c.error("ERR unknown subcommand or wrong number of arguments for '\(a.string(1))'. Try DEBUG HELP.")
         }
     }
 
@@ -212,8 +212,8 @@ enum AdminCommands {
     static func shutdown(_ s: Server, _ c: Client, _ a: Args) {
         var save: Bool? = nil
         for i in 1..<a.count {
-            if a.is(i, "NOSAVE") { save = false }
-            else if a.is(i, "SAVE") { save = true }
+            if a.is(i, "NOSAVE") && save != true { save = false }
+            else if a.is(i, "SAVE") && save != false { save = true }
             else if a.is(i, "NOW") || a.is(i, "FORCE") { }
             else if a.is(i, "ABORT") {
                 if a.count != 2 { c.syntaxError(); return }
@@ -276,6 +276,13 @@ enum ConfigRewrite {
             return stride(from: 0, to: parts.count - 1, by: 2).map { "save \(parts[$0]) \(parts[$0 + 1])" }
         }
         if p.multiArg { return ["\(p.name) \(p.value)"] }
+        if case .memory = p.kind, let v = Int64(p.value) {
+            // Like Redis, memory amounts are written back in the largest exact unit.
+            for (unit, size) in [("gb", Int64(1) << 30), ("mb", Int64(1) << 20), ("kb", Int64(1) << 10)]
+                where v != 0 && v % size == 0 {
+                return ["\(p.name) \(v / size)\(unit)"]
+            }
+        }
         let needsQuote = p.value.isEmpty || p.value.contains(where: { $0 == " " || $0 == "\"" || $0 == "'" })
         return ["\(p.name) \(needsQuote ? ConfigFile.quote(p.value) : p.value)"]
     }

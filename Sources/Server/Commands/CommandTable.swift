@@ -132,7 +132,7 @@ enum CommandTable {
             // MARK: Connection
             Command("ping", -1, "fast", acl: "@connection", group: conn, since: "1.0.0",
                     summary: "Ping the server", N.ping),
-            Command("echo", 2, "fast", acl: "@connection", group: conn, since: "1.0.0",
+            Command("echo", 2, "loading stale fast", acl: "@connection", group: conn, since: "1.0.0",
                     summary: "Echo the given string", N.echo),
             Command("quit", -1, "allow_busy noscript loading stale fast no_auth", acl: "@connection",
                     group: conn, since: "1.0.0", summary: "Close the connection", N.quit),
@@ -212,7 +212,7 @@ enum CommandTable {
                 Command("docs", -2, "loading stale", acl: "@connection", group: srv, since: "7.0.0",
                         summary: "Get array of specific Redis command documentation", complexity: "O(N)",
                         parent: "command", C.docs),
-                Command("getkeys", -3, "loading stale", acl: "@connection", group: srv, since: "2.8.13",
+                Command("getkeys", -4, "loading stale", acl: "@connection", group: srv, since: "2.8.13",
                         summary: "Extract keys given a full Redis command", complexity: "O(N)", parent: "command", C.getkeys),
                 Command("list", -2, "loading stale", acl: "@connection", group: srv, since: "7.0.0",
                         summary: "Get an array of Redis command names", complexity: "O(N)", parent: "command", C.list),

@@ -76,7 +76,7 @@ enum ConnectionCommands {
             if !authenticate(s, c, user: u, password: p) { return }
         }
         if !c.authenticated {
-            c.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+            c.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
             return
         }
         if let n = setName {
@@ -169,8 +169,13 @@ enum ConnectionCommands {
                 c.error("ERR No such client")
                 return
             }
-            kill(s, victim, by: c)
-            c.ok()
+            if victim === c {
+                c.ok()
+                c.closeAfterReply()
+            } else {
+                rw_client_close_async(victim.raw)
+                c.ok()
+            }
             return
         }
         var id: UInt64? = nil
@@ -214,25 +219,19 @@ enum ConnectionCommands {
             j += 2
         }
         var killed = 0
+        var killedSelf = false
         for cl in s.allClients() {
             if let id = id, cl.id != id { continue }
             if let addr = addr, cl.address != addr { continue }
             if let laddr = laddr, cl.localAddress != laddr { continue }
             if let type = type, type != "normal" { continue }
             if skipMe && cl === c { continue }
-            kill(s, cl, by: c)
+            if cl === c { killedSelf = true } else { rw_client_close_async(cl.raw) }
             killed += 1
         }
         c.int(killed)
-    }
-
-    private static func kill(_ s: Server, _ victim: Client, by c: Client) {
-        if victim === c {
-            // Killing ourselves: the reply to this command still goes out first.
-            victim.closeAfterReply()
-        } else {
-            rw_client_close_async(victim.raw)
-        }
+        // Killing ourselves: the reply still goes out first, then the connection closes.
+        if killedSelf { c.closeAfterReply() }
     }
 
     static func clientReply(_ s: Server, _ c: Client, _ a: Args) {
@@ -264,7 +263,7 @@ enum ConnectionCommands {
         var writesOnly = false
         if a.count == 4 {
             if a.is(3, "WRITE") { writesOnly = true }
-            else if !a.is(3, "ALL") { c.syntaxError(); return }
+            else if !a.is(3, "ALL") { c.error("ERR CLIENT PAUSE mode must be WRITE or ALL"); return }
         } else if a.count > 4 {
             c.syntaxError()
             return

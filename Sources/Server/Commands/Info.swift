@@ -30,7 +30,8 @@ enum InfoCommand {
         for name in sections {
             guard let body = section(s, name) else { continue }
             if !out.isEmpty { out += "\r\n" }
-            out += "# \(name.prefix(1).uppercased() + name.dropFirst())\r\n" + body
+            let title = name == "cpu" ? "CPU" : name.prefix(1).uppercased() + name.dropFirst()
+            out += "# \(title)\r\n" + body
         }
         return out
     }

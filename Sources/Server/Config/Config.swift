@@ -59,7 +59,7 @@ final class ConfigParam {
             guard v >= lo && v <= hi else {
                 throw ConfigError(message: "argument must be between \(lo) and \(hi) inclusive")
             }
-            return String(v)
+            return try validate?(String(v)) ?? String(v)
         case .memory(let lo, let hi):
             guard let v = parseMemory(text) else {
                 throw ConfigError(message: "argument must be a memory value")
@@ -118,9 +118,12 @@ public final class Config {
         }))
         add(ConfigParam("timeout", .int(min: 0, max: maxInt), "0"))
         add(ConfigParam("tcp-keepalive", .int(min: 0, max: maxInt), "300"))
-        add(ConfigParam("maxclients", .int(min: 1, max: maxInt), "10000"))
+        add(ConfigParam("maxclients", .int(min: 1, max: Int64(UInt32.max)), "10000"))
         add(ConfigParam("databases", .int(min: 1, max: maxInt), "16", mutable: false))
-        add(ConfigParam("hz", .int(min: 0, max: maxInt), "10"))
+        add(ConfigParam("hz", .int(min: 0, max: maxInt), "10", validate: { v in
+            // Redis clamps hz to 1...500 and reports the clamped value.
+            String(min(max(Int64(v) ?? 10, 1), 500))
+        }))
         add(ConfigParam("dynamic-hz", .bool, "yes"))
         add(ConfigParam("requirepass", .string, ""))
         add(ConfigParam("daemonize", .bool, "no", mutable: false))
@@ -176,6 +179,9 @@ public final class Config {
         add(ConfigParam("repl-backlog-size", .memory(min: 1, max: maxLong), "1048576"))
         add(ConfigParam("repl-diskless-sync", .bool, "yes"))
         add(ConfigParam("masterauth", .string, ""))
+        add(ConfigParam("masteruser", .string, ""))
+        add(ConfigParam("maxmemory-clients", .memory(min: 0, max: maxLong), "0"))
+        add(ConfigParam("maxmemory-eviction-tenacity", .int(min: 0, max: 100), "10"))
         add(ConfigParam("list-max-listpack-size", .int(min: Int64(Int32.min), max: maxInt), "-2", aliases: ["list-max-ziplist-size"]))
         add(ConfigParam("list-compress-depth", .int(min: 0, max: maxInt), "0"))
         add(ConfigParam("hash-max-listpack-entries", .memory(min: 0, max: maxLong), "128", aliases: ["hash-max-ziplist-entries"]))

@@ -99,6 +99,7 @@ func formatDouble(_ d: Double) -> [UInt8] {
 /// "k" is 1000, "kb" 1024). Returns nil on bad input.
 func parseMemory(_ s: String) -> Int64? {
     let lower = s.lowercased()
+    if lower.hasPrefix("-") { return nil }
     let units: [(String, Int64)] = [("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10),
                                     ("g", 1_000_000_000), ("m", 1_000_000), ("k", 1000), ("b", 1)]
     for (suffix, mult) in units where lower.hasSuffix(suffix) {
