@@ -207,10 +207,12 @@ static void on_read(evutil_socket_t fd, short what, void *arg) {
         c->qb_cap = ncap;
     }
     ssize_t n = read(fd, c->qbuf + c->qb_len, c->qb_cap - c->qb_len);
-    if (n == 0) { rw_client_close_async(c); return; }
-    if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-        rw_client_close_async(c);
+    if (n <= 0) {
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+        /* The peer is gone. Free now rather than before sleeping, so connections accepted in
+         * this same iteration already see the slot free (maxclients). Nothing else is using
+         * the client: we are in its own read handler. */
+        rw_client_free(c);
         return;
     }
     c->qb_len += (size_t)n;

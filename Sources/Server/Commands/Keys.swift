@@ -359,7 +359,7 @@ enum KeyCommands {
     // MARK: - OBJECT
 
     static let lfuNotSelected = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
-    static let lruNotSelected = "ERR An LRU maxmemory policy is selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+    static let lruNotSelected = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 
     static func objectEncoding(_ s: Server, _ c: Client, _ a: Args) {
         guard let e = s.lookupWrite(c.db, a[2]) else { c.null(); return }
@@ -378,15 +378,15 @@ enum KeyCommands {
 
     static func objectIdletime(_ s: Server, _ c: Client, _ a: Args) {
         guard let e = s.lookupWrite(c.db, a[2]) else { c.null(); return }
-        if s.config["maxmemory-policy"].hasSuffix("lfu") { c.error(lruNotSelected); return }
+        if LRUClock.lfu { c.error(lruNotSelected); return }
         let idle = Int64(LRUClock.now) - Int64(e.lru)
         c.int(max(idle, 0))
     }
 
     static func objectFreq(_ s: Server, _ c: Client, _ a: Args) {
-        guard s.lookupWrite(c.db, a[2]) != nil else { c.null(); return }
-        if !s.config["maxmemory-policy"].hasSuffix("lfu") { c.error(lfuNotSelected); return }
-        c.int(0)
+        guard let e = s.lookupWrite(c.db, a[2]) else { c.null(); return }
+        if !LRUClock.lfu { c.error(lfuNotSelected); return }
+        c.int(Int(LRUClock.decayed(e.lru)))
     }
 
     static func objectHelp(_ s: Server, _ c: Client, _ a: Args) {

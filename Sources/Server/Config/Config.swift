@@ -146,6 +146,8 @@ public final class Config {
         add(ConfigParam("latency-monitor-threshold", .int(min: 0, max: maxLong), "0"))
         add(ConfigParam("maxmemory", .memory(min: 0, max: maxLong), "0"))
         add(ConfigParam("maxmemory-policy", .enumeration(["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"]), "noeviction"))
+        add(ConfigParam("lfu-log-factor", .int(min: 0, max: maxInt), "10"))
+        add(ConfigParam("lfu-decay-time", .int(min: 0, max: maxInt), "1"))
         add(ConfigParam("maxmemory-samples", .int(min: 1, max: 64), "5"))
         add(ConfigParam("active-expire-effort", .int(min: 1, max: 10), "1"))
         add(ConfigParam("activerehashing", .bool, "yes"))
@@ -193,6 +195,9 @@ public final class Config {
         add(ConfigParam("client-output-buffer-limit", .special, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", multiArg: true))
         add(ConfigParam("enable-debug-command", .enumeration(["no", "yes", "local"]), "no", mutable: false))
 
+        hook("maxmemory-policy") { v in LRUClock.lfu = v.hasSuffix("lfu") }
+        hook("lfu-log-factor") { v in LRUClock.lfuLogFactor = Double(v) ?? 10 }
+        hook("lfu-decay-time") { v in LRUClock.lfuDecayTime = Int(v) ?? 1 }
         hook("requirepass") { [unowned self] v in self.requirepass = v }
         hook("databases") { [unowned self] v in self.databases = Int(v) ?? 16 }
         hook("hz") { [unowned self] v in self.hz = min(max(Int(v) ?? 10, 1), 500) }

@@ -40,7 +40,7 @@ public final class Database {
     @inline(__always)
     func lookupTouch(_ key: UnsafeRawBufferPointer, now: Int64) -> Entry? {
         guard let e = lookup(key, now: now) else { return nil }
-        e.lru = LRUClock.now
+        e.lru = LRUClock.touched(e.lru)
         return e
     }
 
@@ -76,7 +76,7 @@ public final class Database {
     func overwrite(_ e: Entry, _ value: Value, keepTTL: Bool) {
         dict.willModify(e.key)
         e.value = value
-        e.lru = LRUClock.now
+        e.lru = LRUClock.touched(e.lru)
         if !keepTTL && e.expireAt >= 0 { removeExpire(e) }
     }
 
@@ -104,7 +104,7 @@ public final class Database {
         }
         body(&bytes)
         e.value = .string(bytes, raw: true)
-        e.lru = LRUClock.now
+        e.lru = LRUClock.touched(e.lru)
     }
 
     /// Deletes `key`. Returns whether it existed (expired or not).

@@ -40,7 +40,7 @@ public struct Entry: Equatable {
         (p + valueOffset).bindMemory(to: Value.self, capacity: 1).initialize(to: value)
         p.storeBytes(of: -1, toByteOffset: expireOffset, as: Int64.self)
         p.storeBytes(of: UInt32(key.count), toByteOffset: keyLenOffset, as: UInt32.self)
-        p.storeBytes(of: LRUClock.now, toByteOffset: lruOffset, as: UInt32.self)
+        p.storeBytes(of: LRUClock.initial, toByteOffset: lruOffset, as: UInt32.self)
         p.storeBytes(of: noExpIndex, toByteOffset: expIndexOffset, as: UInt32.self)
         if key.count > 0 { (p + keyOffset).copyMemory(from: key.baseAddress!, byteCount: key.count) }
         return Entry(p)
@@ -101,7 +101,43 @@ public struct Entry: Equatable {
     }
 }
 
-/// Seconds-resolution clock for OBJECT IDLETIME, updated by the cron.
+/// The access stamp kept in each entry: either the LRU clock (seconds, for OBJECT IDLETIME)
+/// or, under an LFU maxmemory policy, Redis's LFU pair: 16 bits of minutes since the last
+/// decrement and an 8-bit logarithmic access counter (for OBJECT FREQ).
 enum LRUClock {
     nonisolated(unsafe) static var now: UInt32 = UInt32(truncatingIfNeeded: rw_now_ms() / 1000)
+    /// Whether entries carry LFU counters (maxmemory-policy *-lfu).
+    nonisolated(unsafe) static var lfu = false
+    nonisolated(unsafe) static var lfuLogFactor: Double = 10
+    nonisolated(unsafe) static var lfuDecayTime: Int = 1
+    static let lfuInitValue: UInt32 = 5
+
+    /// The stamp of a new entry.
+    @inline(__always)
+    static var initial: UInt32 { lfu ? (minutes << 8) | lfuInitValue : now }
+
+    static var minutes: UInt32 { (now / 60) & 0xFFFF }
+
+    /// The stamp after an access.
+    @inline(__always)
+    static func touched(_ old: UInt32) -> UInt32 {
+        guard lfu else { return now }
+        var counter = decayed(old)
+        if counter < 255 {
+            let base = Double(max(Int(counter) - Int(lfuInitValue), 0))
+            let p = 1.0 / (base * lfuLogFactor + 1)
+            if Double(FastRandom.next() >> 11) / Double(1 << 53) < p { counter += 1 }
+        }
+        return (minutes << 8) | counter
+    }
+
+    /// The LFU counter decremented by one per `lfu-decay-time` minutes since it was stamped.
+    static func decayed(_ stamp: UInt32) -> UInt32 {
+        let then = (stamp >> 8) & 0xFFFF
+        let counter = stamp & 0xFF
+        let nowMin = minutes
+        let elapsed = nowMin >= then ? nowMin - then : 65535 - then + nowMin
+        let periods = lfuDecayTime > 0 ? elapsed / UInt32(lfuDecayTime) : 0
+        return periods >= counter ? 0 : counter - periods
+    }
 }
