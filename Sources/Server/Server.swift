@@ -190,7 +190,9 @@ public final class Server {
             if args.count >= 2 {
                 guard let sub = cmd.subcommand(args[1]) else {
                     stats.rejectedUnknown += 1
-                    client.error("ERR unknown subcommand '\(truncated(args.string(1), 128))'. Try \(args.string(0).uppercased()) HELP.")
+                    let upper = args.echo(0, max: Int.max).map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
+                    client.error(bytes: Array("ERR unknown subcommand '".utf8) + args.echo(1) +
+                                 Array("'. Try ".utf8) + upper + Array(" HELP.".utf8))
                     return true
                 }
                 cmd = sub
@@ -220,15 +222,17 @@ public final class Server {
         return true
     }
 
+    /// Redis's reply to an unknown command: the name and the first arguments, quoted, until
+    /// about 128 bytes of arguments have been written.
     private func rejectUnknown(_ client: Client, _ args: Args) {
-        var rest = ""
+        var rest: [UInt8] = []
         var i = 1
-        while i < args.count && rest.utf8.count < 128 {
-            let room = 128 - rest.utf8.count
-            rest += "'\(truncated(args.string(i), room))' "
+        while i < args.count && rest.count < 128 {
+            rest += [39] + args.echo(i, max: 128 - rest.count) + [39, 32]
             i += 1
         }
-        client.error("ERR unknown command '\(truncated(args.string(0), 128))', with args beginning with: \(rest)")
+        client.error(bytes: Array("ERR unknown command '".utf8) + args.echo(0) +
+                     Array("', with args beginning with: ".utf8) + rest)
     }
 
     /// Executes a command and accounts for it (commandstats, slowlog, monitors).
@@ -265,10 +269,6 @@ public final class Server {
     func countError(_ code: String) {
         stats.errorReplies += 1
         stats.errorCodes[code, default: 0] += 1
-    }
-
-    func truncated(_ s: String, _ n: Int) -> String {
-        s.utf8.count <= n ? s : String(decoding: Array(s.utf8.prefix(n)), as: UTF8.self)
     }
 
     // MARK: - MONITOR

@@ -16,7 +16,8 @@ enum AdminCommands {
                     let match = hasGlob ? globMatch(pattern, Array(name.utf8), noCase: true) : Array(name.utf8) == pattern
                     if match && !seen.contains(name) {
                         seen.insert(name)
-                        pairs.append((name, p.value))
+                        // An exact lookup answers with the name as the client typed it.
+                        pairs.append((hasGlob ? name : a.string(i), p.value))
                     }
                 }
             }
@@ -38,7 +39,8 @@ enum AdminCommands {
         for i in stride(from: 2, to: a.count, by: 2) {
             let name = a.string(i)
             guard let p = s.config.param(name) else {
-                c.error("ERR Unknown option or number of arguments for CONFIG SET - '\(name)'")
+                c.error(bytes: Array("ERR Unknown option or number of arguments for CONFIG SET - '".utf8) +
+                        a.echo(i, max: Int.max) + [39])
                 return
             }
             if changes.contains(where: { $0.0 === p }) {
@@ -199,7 +201,8 @@ enum AdminCommands {
                 "    Stop the server for <seconds>. Decimals allowed.",
             ])
         default:
-            c.error("ERR unknown subcommand or wrong number of arguments for '\(a.string(1))'. Try DEBUG HELP.")
+            c.error(bytes: Array("ERR unknown subcommand or wrong number of arguments for '".utf8) +
+                    a.echo(1) + Array("'. Try DEBUG HELP.".utf8))
         }
     }
 

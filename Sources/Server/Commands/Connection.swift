@@ -68,7 +68,7 @@ enum ConnectionCommands {
                 setName = a.bytes(j + 1)
                 j += 2
             } else {
-                c.error("ERR Syntax error in HELLO option '\(a.string(j))'")
+                c.error(bytes: Array("ERR Syntax error in HELLO option '".utf8) + a.echo(j, max: Int.max) + [39])
                 return
             }
         }
@@ -130,7 +130,7 @@ enum ConnectionCommands {
             if a.is(j, "TYPE") && j + 1 < a.count {
                 let t = a.lower(j + 1)
                 guard ["normal", "master", "replica", "slave", "pubsub"].contains(t) else {
-                    c.error("ERR Unknown client type '\(a.string(j + 1))'")
+                    c.error(bytes: Array("ERR Unknown client type '".utf8) + a.echo(j + 1, max: Int.max) + [39])
                     return
                 }
                 if t != "normal" { ids = [] }
@@ -197,7 +197,7 @@ enum ConnectionCommands {
             } else if a.is(j, "TYPE") {
                 let t = a.lower(j + 1)
                 guard ["normal", "master", "replica", "slave", "pubsub"].contains(t) else {
-                    c.error("ERR Unknown client type '\(a.string(j + 1))'")
+                    c.error(bytes: Array("ERR Unknown client type '".utf8) + a.echo(j + 1, max: Int.max) + [39])
                     return
                 }
                 type = t

@@ -41,7 +41,7 @@ enum KeyCommands {
             else if a.is(j, "XX") { xx = true }
             else if a.is(j, "GT") { gt = true }
             else if a.is(j, "LT") { lt = true }
-            else { c.error("ERR Unsupported option \(a.string(j))"); return }
+            else { c.error(bytes: Array("ERR Unsupported option ".utf8) + a.echo(j, max: Int.max)); return }
         }
         if nx && (xx || gt || lt) {
             c.error("ERR NX and XX, GT or LT options at the same time are not compatible")

@@ -133,13 +133,14 @@ enum StringCommands {
 
     static func getex(_ s: Server, _ c: Client, _ a: Args) {
         guard let o = parseSetOptions(c, a, from: 2, forGetEx: true) else { return }
+        // Like Redis, the expiry value is only checked when there is a string to apply it to.
+        guard let e = s.lookupRead(c.db, a[1]) else { c.null(); return }
+        guard e.value.isString else { c.wrongType(); return }
         var expireAt: Int64 = -1
         if let ei = o.expireArg {
             guard let at = s.parseExpire(c, a[ei], unit: o.unit, absolute: o.absolute, command: "getex") else { return }
             expireAt = at
         }
-        guard let e = s.lookupRead(c.db, a[1]) else { c.null(); return }
-        guard e.value.isString else { c.wrongType(); return }
         c.bulk(e.value)
         if expireAt >= 0 {
             if o.absolute && expireAt <= s.now {

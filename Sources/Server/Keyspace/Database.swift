@@ -174,19 +174,21 @@ public final class Database {
     /// Returns (sampled, expired).
     func expireSample(_ count: Int, now: Int64) -> (sampled: Int, expired: Int) {
         var sampled = 0, expired = 0
-        var ttlSum: Int64 = 0, ttlSamples: Int64 = 0
+        var ttlSum: Double = 0, ttlSamples = 0
         while sampled < count && !expiring.isEmpty {
             let e = expiring[FastRandom.below(expiring.count)]
             sampled += 1
             if expireIfNeeded(e, now: now) {
                 expired += 1
             } else {
-                ttlSum += e.expireAt - now
+                // In floating point: expiry times up to Int64.max are legal, and a sum of a few
+                // of them would overflow.
+                ttlSum += Double(e.expireAt - now)
                 ttlSamples += 1
             }
         }
         if ttlSamples > 0 {
-            let avg = ttlSum / ttlSamples
+            let avg = Int64(min(ttlSum / Double(ttlSamples), Double(Int64.max / 2)))
             avgTTL = avgTTL == 0 ? avg : (avgTTL / 50) * 49 + avg / 50
         }
         return (sampled, expired)

@@ -38,6 +38,17 @@ public struct Args {
         return true
     }
 
+    /// Argument `i` as C's "%.*s" prints it in Redis's error messages: up to the first NUL
+    /// byte and at most `max` bytes, other bytes passed through unchanged.
+    public func echo(_ i: Int, max: Int = 128) -> [UInt8] {
+        var out: [UInt8] = []
+        for b in self[i] {
+            if b == 0 || out.count >= max { break }
+            out.append(b)
+        }
+        return out
+    }
+
     /// Argument `i` as a strict integer (Redis's string2ll), or nil.
     @inline(__always)
     public func int(_ i: Int) -> Int64? { parseStrictInt64(self[i]) }

@@ -23,6 +23,13 @@ extension Client {
             rw_reply_error(raw, UnsafeRawPointer(u.baseAddress!).assumingMemoryBound(to: CChar.self), u.count)
         }
     }
+    /// Replies with an error built from bytes (messages that echo client arguments).
+    func error(bytes: [UInt8]) {
+        bytes.withUnsafeBytes { u in
+            server.countError(errorCode(u))
+            rw_reply_error(raw, u.baseAddress!.assumingMemoryBound(to: CChar.self), u.count)
+        }
+    }
     @inline(__always) func int(_ v: Int64) { rw_reply_int(raw, v) }
     @inline(__always) func int(_ v: Int) { rw_reply_int(raw, Int64(v)) }
     @inline(__always) func bulk(_ p: UnsafeRawBufferPointer) { rw_reply_bulk(raw, p.baseAddress, p.count) }
