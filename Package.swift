@@ -1,14 +1,16 @@
 // swift-tools-version:5.9
 import PackageDescription
 
-// Release builds keep symbols and frame pointers so `perf record` gives whole, readable stacks,
-// and drop Swift's dynamic exclusivity checks, which cost measurable time on the request path
+// Release builds keep symbols, frame pointers and DWARF 4 debug info, so `perf record` gives
+// whole, readable stacks and valgrind (which cannot read DWARF 5) can count instructions; and
+// they drop Swift's dynamic exclusivity checks, which cost measurable time on the request path
 // (every class property access in the keyspace would otherwise be checked at run time).
 let hotSwiftFlags: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked", "-Xcc", "-fno-omit-frame-pointer"]),
+    .unsafeFlags(["-enforce-exclusivity=unchecked", "-g", "-dwarf-version=4",
+                  "-Xcc", "-fno-omit-frame-pointer"]),
 ]
 let cFlags: [CSetting] = [
-    .unsafeFlags(["-O2", "-fno-omit-frame-pointer", "-g"]),
+    .unsafeFlags(["-O2", "-fno-omit-frame-pointer", "-gdwarf-4"]),
 ]
 
 let package = Package(

@@ -41,6 +41,16 @@ static int parse_ll(const unsigned char *p, size_t n, long long *out) {
     if (p[0] == '-') { neg = 1; i = 1; if (n == 1) return 0; }
     if (p[i] < '1' || p[i] > '9') return 0;
     unsigned long long v = 0;
+    if (n - i <= 18) {
+        /* Up to 18 digits cannot overflow: no checks per digit (every length line). */
+        for (; i < n; i++) {
+            unsigned d = (unsigned)(p[i] - '0');
+            if (d > 9) return 0;
+            v = v * 10 + d;
+        }
+        *out = neg ? -(long long)v : (long long)v;
+        return 1;
+    }
     for (; i < n; i++) {
         if (p[i] < '0' || p[i] > '9') return 0;
         unsigned long long d = (unsigned long long)(p[i] - '0');

@@ -5,7 +5,7 @@ import Glibc
 /// character before the message is the level (. debug, - verbose, * notice, # warning).
 final class Logger {
     enum Level: Int { case debug = 0, verbose, notice, warning }
-    private unowned let config: Config
+    private unowned(unsafe) let config: Config
     private let pid = getpid()
 
     init(config: Config) { self.config = config }

@@ -69,7 +69,8 @@ final class Command {
     let complexity: String
     let handler: CommandHandler?
     private(set) var subcommands: [Command] = []
-    weak var parent: Command?
+    /// Commands live as long as the table; no weak reference (side tables slow every retain).
+    unowned(unsafe) var parent: Command? = nil
 
     var calls: Int64 = 0
     var microseconds: Int64 = 0

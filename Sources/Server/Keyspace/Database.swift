@@ -15,7 +15,9 @@ public final class Database {
     private(set) var expiring: [Entry] = []
     /// Running estimate of the average TTL of sampled keys (INFO keyspace avg_ttl).
     var avgTTL: Int64 = 0
-    weak var listener: KeyspaceListener?
+    /// The server, which outlives its databases. Not `weak`: a weak reference gives the
+    /// server a side table, and then every retain/release of it takes the slow path.
+    unowned(unsafe) var listener: KeyspaceListener? = nil
 
     init(id: Int) { self.id = id }
 

@@ -31,7 +31,9 @@ public final class Dict {
     var rehashIndex = -1
     /// While positive, lookups do not rehash (an iteration is running).
     var pauseRehash = 0
-    public weak var observer: DictObserver?
+    /// The active snapshot, if any; it detaches itself before it goes away. Not `weak`, for
+    /// the same side-table cost as Database.listener.
+    public unowned(unsafe) var observer: DictObserver? = nil
 
     static let initialSize = 4
     /// Ratio of used/size above which the table grows even when resizing is discouraged.

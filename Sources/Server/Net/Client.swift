@@ -5,7 +5,8 @@ import CEventShim
 /// authentication, names, and per-client modes.
 public final class Client {
     let raw: UnsafeMutablePointer<rw_client>
-    unowned let server: Server
+    /// The server outlives every client.
+    unowned(unsafe) let server: Server
     var db: Database
     var authenticated: Bool
     var name: [UInt8]? = nil
