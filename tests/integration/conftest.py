@@ -6,6 +6,9 @@ dir, started fresh per test and always stopped in teardown.
 * ``server``      -- the binary under test (``$REDWING_BIN`` or
                      ``.build/release/redwing-server``).  Extra arguments come
                      from ``@pytest.mark.server_args("--name", "value", ...)``.
+                     ``@pytest.mark.needs_commands("RPUSH", ...)`` skips the
+                     test when the server does not know one of the commands
+                     (COMMAND INFO answers nil); real Redis never skips.
 * ``r``           -- a redis-py client (bytes replies) for ``server``.
 * ``raw``         -- factory: ``raw()`` opens a ``RawConnection`` to ``server``.
 * ``conn``        -- one ``RawConnection`` to ``server`` (exact replies/errors).
@@ -19,6 +22,8 @@ When a test fails, the tail of each server's log is attached to the report.
 
 from __future__ import annotations
 
+import functools
+import subprocess
 import sys
 from pathlib import Path
 
@@ -26,7 +31,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from raw_resp import RawConnection  # noqa: E402
+from raw_resp import RawConnection, unknown_commands  # noqa: E402
 from server_process import (  # noqa: E402
     REFERENCE_BINARY,
     ServerProcess,
@@ -40,6 +45,9 @@ _SERVERS_ATTR = "_redwing_servers"
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "server_args(*args): extra command-line arguments for the `server` fixture")
+    config.addinivalue_line(
+        "markers", "needs_commands(*names): skip unless the server under test knows "
+                   "every named command (types of a later milestone)")
 
 
 def _track(request, proc: ServerProcess) -> None:
@@ -74,6 +82,15 @@ def _server_args(request) -> list[str]:
     return [str(a) for a in marker.args] if marker else []
 
 
+def _missing_commands(request, proc: ServerProcess) -> list[str]:
+    """Commands named by ``needs_commands`` markers that ``proc`` lacks."""
+    names = [str(n) for m in request.node.iter_markers("needs_commands") for n in m.args]
+    if not names:
+        return []
+    with RawConnection(proc.port) as conn:
+        return unknown_commands(conn, *names)
+
+
 @pytest.fixture
 def server(request):
     """A fresh server under test, configured by any ``server_args`` marker."""
@@ -82,6 +99,10 @@ def server(request):
         pytest.fail(f"server binary {binary} does not exist: build it "
                     f"(swift build -c release) or set REDWING_BIN", pytrace=False)
     proc = _start(request, binary=binary, args=_server_args(request))
+    missing = _missing_commands(request, proc)
+    if missing:
+        proc.stop()
+        pytest.skip(f"server lacks {' '.join(missing)} (data-model milestone)")
     yield proc
     proc.stop()
 
@@ -114,11 +135,20 @@ def conn(raw):
     return raw()
 
 
+@functools.lru_cache(maxsize=1)
+def _reference_version() -> str:
+    done = subprocess.run([str(REFERENCE_BINARY), "--version"], capture_output=True,
+                          text=True, timeout=10)
+    return done.stdout.strip()
+
+
 @pytest.fixture
 def reference(request):
     """A real redis-server 7.0 started exactly like ``server``."""
     if not REFERENCE_BINARY.exists():
         pytest.skip(f"{REFERENCE_BINARY} is not installed")
+    if " v=7.0." not in _reference_version():
+        pytest.skip(f"reference must be Redis 7.0, found: {_reference_version()}")
     proc = _start(request, binary=REFERENCE_BINARY, args=_server_args(request))
     yield proc
     proc.stop()

@@ -36,6 +36,9 @@ class Error(Exception):
     def __eq__(self, other):
         return isinstance(other, Error) and other.message == self.message
 
+    def __hash__(self):
+        return hash(self.message)
+
     def __repr__(self):
         return f"Error({self.message!r})"
 
@@ -50,6 +53,15 @@ NOT_INTEGER = err("ERR value is not an integer or out of range")
 SYNTAX = err("ERR syntax error")
 
 
+def parse_reply(data: bytes):
+    """Decode one complete reply held in ``data`` (as ``read_reply`` would)."""
+    parser = RawConnection.__new__(RawConnection)
+    parser.sock = None
+    parser.buffer = data
+    parser._recording = None
+    return parser.read_reply()
+
+
 class Push(list):
     """A RESP3 push ('>') frame."""
 
@@ -61,12 +73,13 @@ class Closed(Exception):
 class RawConnection:
     """A socket plus a buffered RESP reader.
 
-    ``call()`` sends one command and returns the decoded reply; ``raw()``
-    returns the exact bytes of the next reply.  Errors are returned as
+    ``call()`` sends one command and returns the decoded reply;
+    ``call_raw()`` returns the exact bytes of the reply instead.  Errors are returned as
     ``Error`` values rather than raised, so tests can compare them directly.
     """
 
     def __init__(self, port: int, host: str = "127.0.0.1", timeout: float = 5.0):
+        self.timeout = timeout
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.buffer = b""
         self._recording: list[bytes] | None = None
@@ -178,7 +191,7 @@ class RawConnection:
             except socket.timeout:
                 return data
             finally:
-                self.sock.settimeout(5.0)
+                self.sock.settimeout(self.timeout)
             if not chunk:
                 return data
             data += chunk
@@ -188,20 +201,23 @@ class RawConnection:
         connection open longer than ``timeout``."""
         deadline = time.monotonic() + timeout
         data, self.buffer = self.buffer, b""
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"connection still open after {timeout}s; got {data!r}")
-            self.sock.settimeout(remaining)
-            try:
-                chunk = self.sock.recv(65536)
-            except socket.timeout:
-                continue
-            except ConnectionResetError:
-                return data
-            if not chunk:
-                return data
-            data += chunk
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"connection still open after {timeout}s; got {data!r}")
+                self.sock.settimeout(remaining)
+                try:
+                    chunk = self.sock.recv(65536)
+                except socket.timeout:
+                    continue
+                except ConnectionResetError:
+                    return data
+                if not chunk:
+                    return data
+                data += chunk
+        finally:
+            self.sock.settimeout(self.timeout)
 
     def is_closed(self, wait: float = 2.0) -> bool:
         """True if the server closes the connection within ``wait`` seconds."""
@@ -222,3 +238,12 @@ class RawConnection:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def unknown_commands(conn: RawConnection, *names: str) -> list[str]:
+    """Those of ``names`` the server does not know: COMMAND INFO answers nil
+    for them.  An error reply (e.g. NOAUTH) counts as knowing them all."""
+    reply = conn.call("COMMAND", "INFO", *names)
+    if isinstance(reply, Error):
+        return []
+    return [name for name, info in zip(names, reply) if info is None]

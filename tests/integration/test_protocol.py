@@ -210,6 +210,23 @@ def test_unknown_command_error_truncates_long_arguments(raw):
         + b"b" * 25 + b"' \r\n")
 
 
+def test_error_messages_are_sanitised_c_strings(raw):
+    """Arguments echoed in errors are C strings: cut at NUL, CR/LF become
+    spaces, other bytes pass through untouched (no UTF-8 replacement)."""
+    conn = raw()
+    prefix = b"-ERR unknown command 'foo', with args beginning with: "
+    assert conn.call_raw("foo", b"abc\r\ndef", "z") == prefix + b"'abc  def' 'z' \r\n"
+    assert conn.call_raw("foo", b"x\x00abc", "z") == prefix + b"'x' 'z' \r\n"
+    assert conn.call_raw("foo", b"\x00", "z") == prefix + b"'' 'z' \r\n"
+    assert conn.call_raw("foo", b"a\xffb", "z") == prefix + b"'a\xffb' 'z' \r\n"
+    assert conn.call_raw(b"f\x00oo", "z") == (
+        b"-ERR unknown command 'f', with args beginning with: 'z' \r\n")
+    assert conn.call_raw(b"f\r\noo", "z") == (
+        b"-ERR unknown command 'f  oo', with args beginning with: 'z' \r\n")
+    assert conn.call_raw("config", b"g\r\net") == (
+        b"-ERR unknown subcommand 'g  et'. Try CONFIG HELP.\r\n")
+
+
 def test_inline_unknown_command(raw):
     conn = raw()
     conn.send(b"nosuchcmd  x   y\r\n")

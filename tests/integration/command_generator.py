@@ -1,0 +1,325 @@
+"""Seeded random command sequences for differential testing.
+
+The generator produces string and keyspace commands over a tiny key space
+(20 keys, 3 databases) so that commands constantly collide: overwrites,
+wrong types, missing keys, overflow, bad numbers and bad options are all
+common.  Everything it emits must be *deterministic* on a correct server:
+
+* TTLs are long (>= 1000 s) or in the past where the command deletes the key
+  at once (EXPIRE*, GETEX), so nothing expires while a run is going on;
+  relative TTLs are drawn from a huge range so that GT/LT comparisons between
+  two relative TTLs never depend on which millisecond a command ran in.
+* Replies that carry time (TTL, PTTL, EXPIRETIME, PEXPIRETIME) are compared
+  as classes (-2 / -1 / positive) by the differential test, not here.
+* RANDOMKEY, SCAN cursors, TIME, INFO and OBJECT IDLETIME are never emitted.
+
+A generated step is a ``Step``: the argv plus how to compare its reply.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Callable, List
+
+KEYS = [f"k{i}" for i in range(20)]
+DATABASES = 3
+
+# How a reply is compared between the two servers.
+EXACT = "exact"           # byte-for-byte
+TTL_CLASS = "ttl"         # integer reply reduced to -2 / -1 / positive
+SORTED = "sorted"         # array reply compared as a sorted list
+SCAN_ALL = "scan-all"     # pseudo-command: full SCAN iteration, sorted keys
+
+
+@dataclass(frozen=True)
+class Step:
+    argv: tuple
+    compare: str = EXACT
+
+    def __str__(self) -> str:
+        shown = " ".join(_show(a) for a in self.argv)
+        return shown if self.compare == EXACT else f"{shown}   [{self.compare}]"
+
+
+def _show(arg) -> str:
+    text = arg.decode("latin-1") if isinstance(arg, bytes) else str(arg)
+    return repr(text) if (not text or any(c in text for c in " \"'\\") or not text.isprintable()) \
+        else text
+
+
+class CommandGenerator:
+    """``CommandGenerator(seed).steps(n)`` yields ``n`` reproducible steps."""
+
+    def __init__(self, seed: int, with_lists: bool = True):
+        self.rng = random.Random(seed)
+        self.with_lists = with_lists
+        self.table: List[tuple] = [
+            # (weight, builder)
+            (12, self.get), (12, self.set), (2, self.setnx), (2, self.setex), (2, self.psetex),
+            (2, self.getset), (2, self.getdel), (3, self.getex), (3, self.mget), (3, self.mset),
+            (2, self.msetnx), (4, self.append), (2, self.strlen), (6, self.incr_family),
+            (4, self.incrbyfloat), (3, self.getrange), (3, self.setrange), (2, self.lcs),
+            (3, self.delete), (3, self.exists), (3, self.type_), (1, self.touch),
+            (6, self.expire_family), (4, self.ttl_family), (2, self.persist), (2, self.keys),
+            (1, self.scan_all), (2, self.dbsize), (2, self.rename), (2, self.copy),
+            (2, self.move), (3, self.select), (1, self.swapdb), (2, self.object_encoding),
+            (1, self.bad_arity), (1, self.unknown_command), (0.3, self.flushdb),
+        ]
+        if with_lists:
+            self.table.append((2, self.rpush))
+        self.weights = [w for w, _ in self.table]
+        self.builders: List[Callable[[], Step]] = [b for _, b in self.table]
+
+    def steps(self, count: int):
+        for _ in range(count):
+            yield self.rng.choices(self.builders, self.weights)[0]()
+
+    # ----------------------------------------------------------- ingredients
+    def key(self) -> str:
+        return self.rng.choice(KEYS)
+
+    def keys_list(self, low=1, high=4) -> List[str]:
+        return [self.key() for _ in range(self.rng.randint(low, high))]
+
+    def value(self):
+        pick = self.rng.random()
+        if pick < 0.30:
+            return str(self.rng.randint(-1000, 1000))
+        if pick < 0.40:
+            return self.rng.choice(["9223372036854775807", "-9223372036854775808",
+                                    "9223372036854775806", "12345678901234567890", "0", "-0",
+                                    "007", " 1", "1 ", "+5", "0x10"])
+        if pick < 0.55:
+            return self.rng.choice(["1.5", "-0.25", "1e3", "3.0", "0.1", "10.50", "inf", "nan",
+                                    "1e400", ".5", "5."])
+        if pick < 0.65:
+            return self.rng.choice(["", "hello", "hello world", "ohmytext", "mynewtext",
+                                    "x" * 44, "y" * 45, "abc\r\ndef", b"\x00\xff\x01"])
+        letters = "abcdefgh"
+        return "".join(self.rng.choice(letters) for _ in range(self.rng.randint(1, 12)))
+
+    def integer_arg(self):
+        pick = self.rng.random()
+        if pick < 0.75:
+            return str(self.rng.randint(-100, 100))
+        return self.rng.choice(["9223372036854775807", "-9223372036854775808",
+                                "9223372036854775808", "abc", "1.5", "", " 3", "0"])
+
+    def float_arg(self):
+        return self.rng.choice(["0.1", "-1.5", "1e3", "3", "0", "-0", "1.0e-5", "abc", "inf",
+                                "-inf", "nan", "1e308", "123456789.123456789", " 1", ".5"])
+
+    def long_seconds(self) -> int:
+        return self.rng.randint(1000, 10**6)
+
+    def long_millis(self) -> int:
+        return self.rng.randint(10**6, 10**9)
+
+    def expiry_option(self, allow_past: bool) -> list:
+        """An expiry clause for SET/GETEX: valid long, past, or invalid.
+
+        SET with a past EXAT/PXAT stores an already-expired key that is only
+        reclaimed lazily or by the active cycle, which makes DBSIZE timing
+        dependent; GETEX deletes at once.  Hence ``allow_past``.
+        """
+        past = [1] if allow_past else []
+        pick = self.rng.random()
+        if pick < 0.25:
+            return ["EX", self.long_seconds()]
+        if pick < 0.45:
+            return ["PX", self.long_millis()]
+        if pick < 0.55:
+            return ["EXAT", self.rng.choice([4102444800 + self.rng.randint(0, 10**6)] + past)]
+        if pick < 0.65:
+            return ["PXAT", self.rng.choice([4102444800000 + self.rng.randint(0, 10**9)] + past)]
+        return [self.rng.choice(["EX", "PX", "EXAT", "PXAT"]),
+                self.rng.choice([0, -1, "abc", "1.5", 9223372036854775807])]
+
+    # --------------------------------------------------------- string cmds
+    def get(self):
+        return Step(("GET", self.key()))
+
+    def set(self):
+        argv = ["SET", self.key(), self.value()]
+        options = []
+        if self.rng.random() < 0.4:
+            options += self.expiry_option(allow_past=False)
+        for flag in ("NX", "XX", "GET", "KEEPTTL"):
+            if self.rng.random() < 0.12:
+                options.append(flag)
+        if self.rng.random() < 0.03:
+            options.append(self.rng.choice(["FOO", "EX", "KEEPTTL"]))
+        if self.rng.random() < 0.1:
+            self.rng.shuffle(options)      # often a syntax error: fine, still deterministic
+        return Step(tuple(argv + options))
+
+    def setnx(self):
+        return Step(("SETNX", self.key(), self.value()))
+
+    def setex(self):
+        seconds = self.rng.choice([self.long_seconds(), self.long_seconds(), 0, -5, "x"])
+        return Step(("SETEX", self.key(), seconds, self.value()))
+
+    def psetex(self):
+        millis = self.rng.choice([self.long_millis(), self.long_millis(), 0, -5, "x"])
+        return Step(("PSETEX", self.key(), millis, self.value()))
+
+    def getset(self):
+        return Step(("GETSET", self.key(), self.value()))
+
+    def getdel(self):
+        return Step(("GETDEL", self.key()))
+
+    def getex(self):
+        argv = ["GETEX", self.key()]
+        pick = self.rng.random()
+        if pick < 0.5:
+            argv += self.expiry_option(allow_past=True)
+        elif pick < 0.7:
+            argv.append("PERSIST")
+        elif pick < 0.75:
+            argv += ["PERSIST", "EX", 1000]
+        return Step(tuple(argv))
+
+    def mget(self):
+        return Step(("MGET", *self.keys_list(1, 5)))
+
+    def mset(self):
+        pairs = [x for k in self.keys_list(1, 3) for x in (k, self.value())]
+        return Step(("MSET", *pairs))
+
+    def msetnx(self):
+        pairs = [x for k in self.keys_list(1, 3) for x in (k, self.value())]
+        return Step(("MSETNX", *pairs))
+
+    def append(self):
+        return Step(("APPEND", self.key(), self.value()))
+
+    def strlen(self):
+        return Step(("STRLEN", self.key()))
+
+    def incr_family(self):
+        command = self.rng.choice(["INCR", "DECR", "INCRBY", "DECRBY"])
+        if command in ("INCR", "DECR"):
+            return Step((command, self.key()))
+        return Step((command, self.key(), self.integer_arg()))
+
+    def incrbyfloat(self):
+        return Step(("INCRBYFLOAT", self.key(), self.float_arg()))
+
+    def getrange(self):
+        command = self.rng.choice(["GETRANGE", "GETRANGE", "SUBSTR"])
+        bounds = [self.rng.randint(-15, 15), self.rng.randint(-15, 15)]
+        if self.rng.random() < 0.05:
+            bounds[0] = "x"
+        return Step((command, self.key(), *bounds))
+
+    def setrange(self):
+        offset = self.rng.choice([self.rng.randint(0, 30), self.rng.randint(0, 30), -1,
+                                  536870912, "abc"])
+        return Step(("SETRANGE", self.key(), offset, self.value()))
+
+    def lcs(self):
+        argv = ["LCS", self.key(), self.key()]
+        pick = self.rng.random()
+        if pick < 0.25:
+            argv.append("LEN")
+        elif pick < 0.6:
+            argv.append("IDX")
+            if self.rng.random() < 0.5:
+                argv += ["MINMATCHLEN", self.rng.choice([0, 1, 2, 3, -1, "x"])]
+            if self.rng.random() < 0.5:
+                argv.append("WITHMATCHLEN")
+        elif pick < 0.65:
+            argv += ["LEN", "IDX"]
+        return Step(tuple(argv))
+
+    # ------------------------------------------------------- keyspace cmds
+    def delete(self):
+        return Step((self.rng.choice(["DEL", "UNLINK"]), *self.keys_list()))
+
+    def exists(self):
+        return Step(("EXISTS", *self.keys_list()))
+
+    def type_(self):
+        return Step(("TYPE", self.key()))
+
+    def touch(self):
+        return Step(("TOUCH", *self.keys_list()))
+
+    def expire_family(self):
+        command = self.rng.choice(["EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT"])
+        pick = self.rng.random()
+        if pick < 0.65:
+            when = {"EXPIRE": self.long_seconds(), "PEXPIRE": self.long_millis(),
+                    "EXPIREAT": 4102444800 + self.rng.randint(0, 10**6),
+                    "PEXPIREAT": 4102444800000 + self.rng.randint(0, 10**9)}[command]
+        elif pick < 0.8:
+            when = self.rng.choice([0, -1, 1]) if command.endswith("AT") else \
+                self.rng.choice([0, -10])
+        else:
+            when = self.rng.choice(["abc", "1.5", "", 9223372036854775807])
+        argv = [command, self.key(), when]
+        for flag in ("NX", "XX", "GT", "LT"):
+            if self.rng.random() < 0.12:
+                argv.append(flag)
+        if self.rng.random() < 0.02:
+            argv.append("BOGUS")
+        return Step(tuple(argv))
+
+    def ttl_family(self):
+        command = self.rng.choice(["TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"])
+        return Step((command, self.key()), TTL_CLASS)
+
+    def persist(self):
+        return Step(("PERSIST", self.key()))
+
+    def keys(self):
+        pattern = self.rng.choice(["*", "k1*", "k?", "k[0-5]", "k[^1]*", "nomatch", "*9"])
+        return Step(("KEYS", pattern), SORTED)
+
+    def scan_all(self):
+        pattern = self.rng.choice(["*", "k1*", "k?"])
+        return Step(("SCAN", "0", "MATCH", pattern, "COUNT", self.rng.randint(1, 10)), SCAN_ALL)
+
+    def dbsize(self):
+        return Step(("DBSIZE",))
+
+    def rename(self):
+        return Step((self.rng.choice(["RENAME", "RENAMENX"]), self.key(), self.key()))
+
+    def copy(self):
+        argv = ["COPY", self.key(), self.key()]
+        if self.rng.random() < 0.4:
+            argv += ["DB", self.rng.choice([0, 1, 2, 2, 16, "x"])]
+        if self.rng.random() < 0.3:
+            argv.append("REPLACE")
+        return Step(tuple(argv))
+
+    def move(self):
+        return Step(("MOVE", self.key(), self.rng.choice([0, 1, 2, 16, -1, "x"])))
+
+    def select(self):
+        return Step(("SELECT", self.rng.choice([0, 0, 1, 1, 2, 2, 16, "x"])))
+
+    def swapdb(self):
+        return Step(("SWAPDB", self.rng.randrange(DATABASES), self.rng.randrange(DATABASES)))
+
+    def object_encoding(self):
+        return Step(("OBJECT", "ENCODING", self.key()))
+
+    def flushdb(self):
+        return Step(("FLUSHDB",))
+
+    def rpush(self):
+        return Step(("RPUSH", self.key(), self.value()))
+
+    def bad_arity(self):
+        return Step(self.rng.choice([("GET",), ("SET", self.key()), ("INCRBY", self.key()),
+                                     ("MSET", self.key()), ("GETRANGE", self.key(), 1),
+                                     ("EXPIRE", self.key()), ("LCS", self.key()),
+                                     ("OBJECT", "ENCODING")]))
+
+    def unknown_command(self):
+        return Step((self.rng.choice(["GETT", "sett", "FOO"]), self.key(), self.value()))
