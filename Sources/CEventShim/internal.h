@@ -31,6 +31,7 @@ struct rw_server {
     rw_client *pend_head;   /* clients with output to write before sleeping */
     rw_client *close_head;  /* clients to close before sleeping */
     rw_client *all_head;
+    rw_client *resume_head; /* clients whose output drained: continue their input */
 };
 
 void rw_pending_add(rw_client *c);

@@ -79,6 +79,9 @@ void rw_client_close_after_reply(rw_client *c) { c->flags |= RW_CLOSE_AFTER_REPL
 
 void rw_client_free(rw_client *c) {
     rw_server *s = c->server;
+    for (rw_client **p = &s->resume_head; *p; p = &(*p)->resume_next) {
+        if (*p == c) { *p = c->resume_next; break; }
+    }
     if (s->cb.on_close && c->owner) s->cb.on_close(c);
     c->owner = NULL;
     pending_remove(c);
@@ -141,7 +144,27 @@ static int write_chain(rw_client *c) {
     return 0;
 }
 
+static void on_read(evutil_socket_t fd, short what, void *arg);
+
+/* Stops reading a client whose output is over the backpressure limit. */
+static void block_input_for_output(rw_client *c) {
+    if (c->flags & RW_OUTPUT_BLOCKED) return;
+    c->flags |= RW_OUTPUT_BLOCKED;
+    if (c->rev) event_del(c->rev);
+}
+
+/* Its output drained: read again, and serve the commands left in its buffer before the next
+ * sleep (not here: we may be inside the flush loop). */
+static void unblock_input(rw_client *c) {
+    c->flags &= ~(uint32_t)RW_OUTPUT_BLOCKED;
+    if (c->rev) event_add(c->rev, NULL);
+    c->resume_next = c->server->resume_head;
+    c->server->resume_head = c;
+}
+
 static void after_write(rw_client *c) {
+    if ((c->flags & RW_OUTPUT_BLOCKED) && c->reply_bytes <= RW_OUTPUT_BACKPRESSURE / 2)
+        unblock_input(c);
     if (c->reply_bytes == 0 || !c->reply_head) {
         rw_free_reply_chain(c);
         if (c->flags & RW_WRITE_INSTALLED) {
@@ -226,6 +249,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg) {
         return;
     }
     if (!(c->flags & RW_PAUSED_INPUT)) s->cb.on_input(c);
+    if (rw_client_output_full(c)) block_input_for_output(c);
 
     /* A client that consumed everything and holds a large buffer gives it back. */
     if (c->qb_pos == c->qb_len && c->reqtype == 0) {
@@ -463,8 +487,20 @@ void rw_set_cron_period(rw_server *s, int ms) {
     event_add(s->cron_ev, &tv);
 }
 
+static void process_resume_list(rw_server *s) {
+    while (s->resume_head) {
+        rw_client *c = s->resume_head;
+        s->resume_head = c->resume_next;
+        c->resume_next = NULL;
+        if (c->flags & (RW_CLOSE_ASAP | RW_PAUSED_INPUT)) continue;
+        if (c->qb_pos < c->qb_len) s->cb.on_input(c);
+        if (rw_client_output_full(c)) block_input_for_output(c);
+    }
+}
+
 void rw_server_run(rw_server *s) {
     while (!s->stop) {
+        process_resume_list(s);
         if (s->cb.before_sleep) s->cb.before_sleep();
         rw_flush_pending(s);
         process_close_list(s);

@@ -159,6 +159,8 @@ public final class Server {
         let client = self.client(of: c)
         while true {
             if pauseUntil > 0 && isPaused(for: client) { return }
+            // Backpressure: the rest waits in the query buffer until the output drains.
+            if rw_client_output_full(c) != 0 { return }
             let r = rw_next_command(c)
             if r == 0 { return }
             if r < 0 {

@@ -142,3 +142,58 @@ def test_query_buffer_limit_config(conn):
     assert conn.call("CONFIG", "SET", "client-query-buffer-limit", "1000") == err(
         "ERR CONFIG SET failed (possibly related to argument 'client-query-buffer-limit') - "
         "argument must be between 1048576 and 9223372036854775807 inclusive")
+
+
+# ------------------------------------------------------- output backpressure
+
+def _rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_client_that_never_reads_replies_does_not_grow_memory(server):
+    """A client pipelining GETs of a 100 KB value without reading the replies must not make
+    the server's memory grow without bound; once it reads, every reply arrives.
+    (Redwing stops reading such a client while its output is large; real Redis buffers
+    without limit for normal clients, so this test only runs against Redwing.)"""
+    if "redis-server" in server.binary.name:
+        pytest.skip("redis-server buffers normal clients' output without limit")
+    import socket
+    s = socket.create_connection(("127.0.0.1", server.port))
+    try:
+        s.sendall(encode_command("SET", "v", "x" * 100_000))
+        assert s.recv(100) == b"+OK\r\n"
+        s.settimeout(2.0)
+        batch = encode_command("GET", "v") * 1000
+        sent = 0
+        try:
+            for _ in range(400):          # up to 40 GB of replies if nothing pushed back
+                s.sendall(batch)
+                sent += 1000
+        except socket.timeout:
+            pass
+        assert sent < 400_000, "the server never stopped taking input"
+        assert _rss_mb(server.pid) < 400
+        # Reading everything back: the server resumes and answers every GET in full.
+        # (A batch cut by the send timeout may add a few more complete GETs.)
+        reply = len(b"$100000\r\n" + b"x" * 100_000 + b"\r\n")
+        want = sent * reply
+        got = 0
+        s.settimeout(20.0)
+        while got < want:
+            chunk = s.recv(1 << 20)
+            assert chunk, "connection closed early"
+            got += len(chunk)
+        s.settimeout(1.0)
+        try:
+            while chunk := s.recv(1 << 20):
+                got += len(chunk)
+        except socket.timeout:
+            pass
+        assert got >= want and got % reply == 0
+        assert _rss_mb(server.pid) < 400
+    finally:
+        s.close()

@@ -45,7 +45,14 @@ enum {
     RW_WRITE_INSTALLED   = 1u << 6, /* internal: a write event is installed */
     RW_PAUSED_INPUT      = 1u << 7, /* input is left in the buffer until resumed */
     RW_CLOSED            = 1u << 8, /* internal: on the close list */
+    RW_OUTPUT_BLOCKED    = 1u << 9, /* internal: not reading until the output drains */
 };
+
+/** Output a client may have queued before its input is left unread until the output drains
+ *  to half of it. This bounds the memory of a client that pipelines without reading replies
+ *  (backpressure instead of unbounded growth or a disconnect). */
+#define RW_OUTPUT_BACKPRESSURE (64u * 1024 * 1024)
+
 
 /** Per-client state. Fields above the marker are read (and some written) by Swift. */
 typedef struct rw_client {
@@ -80,9 +87,15 @@ typedef struct rw_client {
     struct event *rev, *wev;
     struct rw_client *pend_prev, *pend_next;
     struct rw_client *close_next;
+    struct rw_client *resume_next;
     struct rw_client *all_prev, *all_next;
     const char *err;      /* protocol error message of the last scan, if any */
 } rw_client;
+
+/** Whether the command loop should stop taking input from this client for now. */
+static inline int rw_client_output_full(const rw_client *c) {
+    return c->reply_bytes > RW_OUTPUT_BACKPRESSURE;
+}
 
 /** Callbacks from the loop into Swift. All run on the main thread. */
 typedef struct rw_callbacks {
