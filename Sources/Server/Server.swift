@@ -285,6 +285,13 @@ public final class Server {
             line += " " + reprBytes(args[i])
         }
         for m in monitors {
+            // A monitor that does not read would grow without bound: past the backpressure
+            // limit it is disconnected, as Redis does for clients over their output limit.
+            if rw_client_output_full(m.raw) != 0 {
+                log.warning("Client \(m.infoLine(now: now)) scheduled to be closed ASAP for overcoming of output buffer limits.")
+                rw_client_close_async(m.raw)
+                continue
+            }
             m.simple(line)
         }
     }
