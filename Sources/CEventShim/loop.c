@@ -46,6 +46,14 @@ int64_t rw_now_us(void) {
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The time libevent cached when this loop iteration woke up: good enough for idle
+ * accounting, and it saves a clock read per client read. */
+static int64_t loop_time_ms(rw_server *s) {
+    struct timeval tv;
+    if (event_base_gettimeofday_cached(s->base, &tv) != 0) return rw_now_ms();
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
 /* ---- pending-write and close lists ---- */
 
 void rw_pending_add(rw_client *c) {
@@ -240,7 +248,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg) {
     }
     c->qb_len += (size_t)n;
     c->net_in += (uint64_t)n;
-    c->last_io_ms = rw_now_ms();
+    c->last_io_ms = loop_time_ms(s);
 
     long long limit = rw_current_limits.client_max_querybuf_len;
     if ((long long)c->qb_len > limit || (c->bulklen > 0 && c->bulklen > limit)) {
