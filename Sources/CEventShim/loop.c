@@ -440,6 +440,22 @@ void rw_close_listeners(rw_server *s) {
     s->nlisten = 0;
 }
 
+void rw_close_tcp_listeners(rw_server *s) {
+    int kept = 0;
+    for (int i = 0; i < s->nlisten; i++) {
+        if (s->listen_unix[i]) {
+            s->listen_fd[kept] = s->listen_fd[i];
+            s->listen_ev[kept] = s->listen_ev[i];
+            s->listen_unix[kept] = 1;
+            kept++;
+            continue;
+        }
+        event_free(s->listen_ev[i]);
+        close(s->listen_fd[i]);
+    }
+    s->nlisten = kept;
+}
+
 int rw_bound_port(rw_server *s) {
     for (int i = 0; i < s->nlisten; i++) {
         if (s->listen_unix[i]) continue;

@@ -70,26 +70,10 @@ public final class Server {
             log.warning("Failed creating the event loop")
             return 1
         }
-        let port = config.port
         let backlog = Int32(config.int("tcp-backlog"))
-        if port != 0 {
-            var opened = 0
-            for addr in config["bind"].split(separator: " ") {
-                let a = String(addr)
-                if rw_listen_tcp(loop, a, Int32(port), backlog) < 0 {
-                    let err = String(cString: strerror(errno))
-                    // A leading '-' marks an optional address (IPv6 may be unavailable).
-                    if a.hasPrefix("-") { continue }
-                    log.warning("Warning: Could not create server TCP listening socket \(a):\(port): \(err)")
-                    log.warning("Failed listening on port \(port) (TCP), aborting.")
-                    return 1
-                }
-                opened += 1
-            }
-            if opened == 0 {
-                log.warning("Failed listening on port \(port) (TCP), aborting.")
-                return 1
-            }
+        if !listenTCP(port: config.port, bind: config["bind"]) {
+            log.warning("Failed listening on port \(config.port) (TCP), aborting.")
+            return 1
         }
         let unixPath = config["unixsocket"]
         if !unixPath.isEmpty {
@@ -107,6 +91,35 @@ public final class Server {
     }
 
     // MARK: - Connections
+
+    /// Opens the TCP listeners for `bind` on `port` (none for port 0). A leading '-' marks an
+    /// optional address (IPv6 may be unavailable). On failure, what was opened is closed.
+    func listenTCP(port: Int, bind: String) -> Bool {
+        if port == 0 { return true }
+        let backlog = Int32(config.int("tcp-backlog"))
+        var opened = 0
+        for addr in bind.split(separator: " ") {
+            let a = String(addr)
+            if rw_listen_tcp(loop, a, Int32(port), backlog) < 0 {
+                let err = String(cString: strerror(errno))
+                if a.hasPrefix("-") { continue }
+                log.warning("Warning: Could not create server TCP listening socket \(a):\(port): \(err)")
+                rw_close_tcp_listeners(loop)
+                return false
+            }
+            opened += 1
+        }
+        if opened == 0 { rw_close_tcp_listeners(loop) }
+        return opened > 0
+    }
+
+    /// CONFIG SET port/bind: listen on the new addresses, or keep the old ones on failure.
+    func rebind(port: Int, bind: String, oldPort: Int, oldBind: String) -> Bool {
+        rw_close_tcp_listeners(loop)
+        if listenTCP(port: port, bind: bind) { return true }
+        _ = listenTCP(port: oldPort, bind: oldBind)
+        return false
+    }
 
     private func accept(_ c: UnsafeMutablePointer<rw_client>) -> UnsafePointer<CChar>? {
         if Int(rw_client_count(loop)) > config.maxclients {

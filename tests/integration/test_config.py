@@ -191,3 +191,31 @@ def test_info_reports_config_file(start_server, tmp_path):
                                               f"dir {tmp_path}"])
     proc = start_server(config_file=path, default_args=False, port=port, workdir=tmp_path)
     assert f"config_file:{path}" in proc.cli("INFO", "server")
+
+
+def test_set_port_moves_the_listener(server):
+    """CONFIG SET port listens on the new port and closes the old one; a port that cannot be
+    bound is refused and the old one keeps working."""
+    import socket
+    from server_process import free_port
+    from raw_resp import RawConnection
+    new_port = free_port()
+    with RawConnection(server.port) as c:
+        assert c.call("CONFIG", "SET", "port", new_port) == b"OK"
+    with RawConnection(new_port) as c:
+        assert c.call("PING") == b"PONG"
+        # A port someone else holds: refused, and the server stays on new_port.
+        holder = socket.socket()
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        busy = holder.getsockname()[1]
+        try:
+            reply = c.call("CONFIG", "SET", "port", busy)
+            assert reply.message.startswith(b"ERR CONFIG SET failed (possibly related to argument 'port')")
+        finally:
+            holder.close()
+        assert c.call("CONFIG", "GET", "port") == [b"port", str(new_port).encode()]
+    with RawConnection(new_port) as c:
+        assert c.call("PING") == b"PONG"
+    server.port = new_port   # so the fixture can still shut it down cleanly

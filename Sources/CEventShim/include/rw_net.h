@@ -133,6 +133,8 @@ int rw_listen_tcp(rw_server *s, const char *addr, int port, int backlog);
 int rw_listen_unix(rw_server *s, const char *path, int perm, int backlog);
 /** Closes every listener (on shutdown). */
 void rw_close_listeners(rw_server *s);
+/** Closes the TCP listeners only (CONFIG SET port/bind reopens them). */
+void rw_close_tcp_listeners(rw_server *s);
 /** Sets the cron period in milliseconds (1000/hz). */
 void rw_set_cron_period(rw_server *s, int ms);
 /** Runs until rw_server_stop. */

@@ -60,8 +60,20 @@ enum AdminCommands {
                 return
             }
         }
+        let old = changes.map { ($0.0, $0.0.value) }
+        for (p, v) in changes { p.value = v }
+        // Listening addresses are applied as one step; failure restores every value.
+        if changes.contains(where: { $0.0.name == "port" || $0.0.name == "bind" }) {
+            let oldPort = Int(old.first { $0.0.name == "port" }?.1 ?? s.config["port"]) ?? s.config.port
+            let oldBind = old.first { $0.0.name == "bind" }?.1 ?? s.config["bind"]
+            if !s.rebind(port: s.config.port, bind: s.config["bind"], oldPort: oldPort, oldBind: oldBind) {
+                for (p, v) in old { p.value = v }
+                let name = changes.first { $0.0.name == "port" || $0.0.name == "bind" }!.0.name
+                c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - Unable to listen on this port")
+                return
+            }
+        }
         for (p, v) in changes {
-            p.value = v
             p.didSet?(v)
             s.configChanged(p.name)
         }
