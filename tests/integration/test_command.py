@@ -148,11 +148,30 @@ def test_command_docs(conn):
     assert conn.call("COMMAND", "DOCS", "nosuchcommand") == []
 
 
-@pytest.mark.xfail(reason="COMMAND DOCS arguments not implemented", strict=False)
+def _as_dict(flat):
+    return dict(zip(flat[0::2], flat[1::2]))
+
+
 def test_command_docs_arguments(conn):
-    reply = conn.call("COMMAND", "DOCS", "get")
-    docs = dict(zip(reply[1][0::2], reply[1][1::2]))
-    assert isinstance(docs[b"arguments"], list)
+    """The argument structure redis-cli builds its hints from: names, types, tokens, flags
+    and nested alternatives, as Redis 7.0 reports them."""
+    get = _as_dict(conn.call("COMMAND", "DOCS", "get")[1])
+    assert [_as_dict(a) for a in get[b"arguments"]] == [
+        {b"name": b"key", b"type": b"key", b"key_spec_index": 0}]
+    setdoc = _as_dict(conn.call("COMMAND", "DOCS", "set")[1])
+    args = [_as_dict(a) for a in setdoc[b"arguments"]]
+    assert [a[b"name"] for a in args] == [b"key", b"value", b"condition", b"get", b"expiration"]
+    assert args[2][b"type"] == b"oneof" and args[2][b"flags"] == [b"optional"]
+    assert [_as_dict(x)[b"token"] for x in args[2][b"arguments"]] == [b"NX", b"XX"]
+    expiration = [_as_dict(x) for x in args[4][b"arguments"]]
+    assert [(x[b"name"], x[b"type"], x[b"token"]) for x in expiration] == [
+        (b"seconds", b"integer", b"EX"), (b"milliseconds", b"integer", b"PX"),
+        (b"unix-time-seconds", b"unix-time", b"EXAT"),
+        (b"unix-time-milliseconds", b"unix-time", b"PXAT"),
+        (b"keepttl", b"pure-token", b"KEEPTTL")]
+    mset = _as_dict(conn.call("COMMAND", "DOCS", "mset")[1])
+    pair = _as_dict(mset[b"arguments"][0])
+    assert pair[b"type"] == b"block" and pair[b"flags"] == [b"multiple"]
 
 
 @pytest.mark.parametrize("args, keys", [

@@ -68,6 +68,8 @@ final class Command {
     let summary: String
     let complexity: String
     let handler: CommandHandler?
+    /// Argument documentation (COMMAND DOCS), from CommandArgumentTable.
+    lazy var arguments: [ArgumentDoc] = CommandArgumentTable.notation[fullName].map(ArgumentDoc.parse) ?? []
     private(set) var subcommands: [Command] = []
     /// Commands live as long as the table; no weak reference (side tables slow every retain).
     unowned(unsafe) var parent: Command? = nil

@@ -80,12 +80,18 @@ enum CommandCommands {
 
     static func replyDoc(_ c: Client, _ cmd: Command) {
         c.bulk(cmd.fullName)
-        let n = 4 + (cmd.subcommands.isEmpty ? 0 : 1)
+        let args = cmd.arguments
+        let n = 4 + (cmd.subcommands.isEmpty ? 0 : 1) + (args.isEmpty ? 0 : 1)
         c.map(n)
         c.bulk("summary"); c.bulk(cmd.summary)
         c.bulk("since"); c.bulk(cmd.since)
         c.bulk("group"); c.bulk(cmd.group)
         c.bulk("complexity"); c.bulk(cmd.complexity)
+        if !args.isEmpty {
+            c.bulk("arguments")
+            c.array(args.count)
+            for arg in args { replyArgument(c, arg) }
+        }
         if !cmd.subcommands.isEmpty {
             c.bulk("subcommands")
             c.map(cmd.subcommands.count)

@@ -1,0 +1,208 @@
+/// Argument documentation for COMMAND DOCS, written in a compact syntax notation and parsed
+/// once at start-up into Redis 7.0's argument structure (name, type, token, flags, nested
+/// arguments), which redis-cli uses for its hints.
+///
+/// Notation:
+/// - `name` or `name:type` — an argument (type defaults to string; `key` arguments are keys,
+///   numbered in order as key_spec_index 0, 1, ...).
+/// - `WORD` (upper case) — a pure token; `WORD name:type` — an argument introduced by a token.
+/// - `[ ... ]` optional, `( ... )` a block, `a|b` alternatives (oneof); a group may be named
+///   `label:[...]` or `label:(...)`.
+/// - `...` after an argument or group: it repeats.
+struct ArgumentDoc {
+    enum Kind: String {
+        case string, integer, double, key, pattern
+        case unixTime = "unix-time"
+        case pureToken = "pure-token"
+        case oneof, block
+    }
+    var name: String
+    var kind: Kind
+    var token: String? = nil
+    var optional = false
+    var multiple = false
+    var keySpecIndex: Int? = nil
+    var children: [ArgumentDoc] = []
+
+    /// Parses the notation. Malformed notation is a programming error in the table.
+    static func parse(_ text: String) -> [ArgumentDoc] {
+        var p = Parser(tokens: tokenize(text))
+        let args = p.sequence(until: nil)
+        precondition(p.index == p.tokens.count, "bad argument notation: \(text)")
+        return args
+    }
+
+    private static func tokenize(_ text: String) -> [String] {
+        var out: [String] = []
+        var cur = ""
+        for ch in text {
+            if "[]()|".contains(ch) || ch == " " {
+                if !cur.isEmpty { out.append(cur); cur = "" }
+                if ch != " " { out.append(String(ch)) }
+            } else {
+                cur.append(ch)
+            }
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
+    }
+
+    private struct Parser {
+        let tokens: [String]
+        var index = 0
+
+        mutating func sequence(until end: String?) -> [ArgumentDoc] {
+            var items: [ArgumentDoc] = []
+            while index < tokens.count {
+                let t = tokens[index]
+                if t == end || t == "|" || t == "]" || t == ")" { break }
+                items.append(item())
+            }
+            return items
+        }
+
+        /// One argument, token-introduced argument, or group.
+        mutating func item() -> ArgumentDoc {
+            var t = tokens[index]
+            index += 1
+            var label: String? = nil
+            if t.hasSuffix(":"), index < tokens.count, tokens[index] == "[" || tokens[index] == "(" {
+                label = String(t.dropLast())
+                t = tokens[index]
+                index += 1
+            }
+            if t == "[" || t == "(" {
+                let close = t == "[" ? "]" : ")"
+                var alternatives: [[ArgumentDoc]] = [sequence(until: close)]
+                while index < tokens.count && tokens[index] == "|" {
+                    index += 1
+                    alternatives.append(sequence(until: close))
+                }
+                index += 1  // the closing bracket
+                var group: ArgumentDoc
+                if alternatives.count > 1 {
+                    let options = alternatives.map { $0.count == 1 ? $0[0] : ArgumentDoc(name: $0.map(\.name).joined(separator: "-"), kind: .block, children: $0) }
+                    group = ArgumentDoc(name: label ?? options.map(\.name).joined(separator: "-"), kind: .oneof, children: options)
+                } else if alternatives[0].count == 1 && label == nil {
+                    group = alternatives[0][0]
+                } else {
+                    group = ArgumentDoc(name: label ?? alternatives[0].map(\.name).joined(separator: "-"), kind: .block, children: alternatives[0])
+                }
+                if close == "]" { group.optional = true }
+                if index < tokens.count && tokens[index] == "..." { group.multiple = true; index += 1 }
+                return group
+            }
+            var multiple = false
+            if t.hasSuffix("...") { multiple = true; t = String(t.dropLast(3)) }
+            if t.uppercased() == t && t.lowercased() != t {
+                // A token followed by a group introduces the group ("TYPE [NORMAL|MASTER]").
+                if index < tokens.count, tokens[index] == "(" || tokens[index] == "["
+                    || (tokens[index].hasSuffix(":") && index + 1 < tokens.count) {
+                    var group = item()
+                    group.token = t
+                    return group
+                }
+                // A token; a lower-case word right after it is the value it introduces.
+                if index < tokens.count, case let next = tokens[index],
+                   next.lowercased() == next, !"[]()|".contains(next), next != "..." {
+                    index += 1
+                    var arg = plain(next)
+                    arg.token = t
+                    if arg.name.hasSuffix("...") { arg.name = String(arg.name.dropLast(3)); arg.multiple = true }
+                    return arg
+                }
+                var arg = ArgumentDoc(name: t.lowercased(), kind: .pureToken, token: t)
+                arg.multiple = multiple
+                return arg
+            }
+            var arg = plain(t)
+            arg.multiple = arg.multiple || multiple
+            return arg
+        }
+
+        mutating func plain(_ word: String) -> ArgumentDoc {
+            var w = word
+            var multiple = false
+            if w.hasSuffix("...") { multiple = true; w = String(w.dropLast(3)) }
+            let parts = w.split(separator: ":", maxSplits: 1).map(String.init)
+            let name = parts[0]
+            let kind: Kind
+            if parts.count == 2 {
+                kind = Kind(rawValue: parts[1]) ?? .string
+            } else {
+                kind = name == "key" || name.hasSuffix("key") ? .key : .string
+            }
+            var arg = ArgumentDoc(name: name, kind: kind)
+            arg.multiple = multiple
+            // COMMAND INFO describes every command's keys with one range key spec, so every
+            // key argument refers to spec 0.
+            if kind == .key { arg.keySpecIndex = 0 }
+            return arg
+        }
+    }
+}
+
+extension CommandCommands {
+    /// Writes one argument as Redis 7.0's COMMAND DOCS map.
+    static func replyArgument(_ c: Client, _ a: ArgumentDoc) {
+        var fields = 2
+        if a.keySpecIndex != nil { fields += 1 }
+        if a.token != nil { fields += 1 }
+        if a.optional || a.multiple { fields += 1 }
+        if !a.children.isEmpty { fields += 1 }
+        c.map(fields)
+        c.bulk("name"); c.bulk(a.name)
+        c.bulk("type"); c.bulk(a.kind.rawValue)
+        if let k = a.keySpecIndex { c.bulk("key_spec_index"); c.int(k) }
+        if let t = a.token { c.bulk("token"); c.bulk(t) }
+        if a.optional || a.multiple {
+            let flags = (a.optional ? ["optional"] : []) + (a.multiple ? ["multiple"] : [])
+            c.bulk("flags")
+            c.set(flags.count)
+            for f in flags { c.simple(f) }
+        }
+        if !a.children.isEmpty {
+            c.bulk("arguments")
+            c.array(a.children.count)
+            for ch in a.children { replyArgument(c, ch) }
+        }
+    }
+}
+
+/// The argument notation of every command (by full name), for COMMAND DOCS.
+enum CommandArgumentTable {
+    static let notation: [String: String] = [
+        "get": "key", "set": "key value condition:[NX|XX] [GET] expiration:[EX seconds:integer|PX milliseconds:integer|EXAT unix-time-seconds:unix-time|PXAT unix-time-milliseconds:unix-time|KEEPTTL]",
+        "setnx": "key value", "setex": "key seconds:integer value", "psetex": "key milliseconds:integer value",
+        "getset": "key value", "getdel": "key",
+        "getex": "key expiration:[EX seconds:integer|PX milliseconds:integer|EXAT unix-time-seconds:unix-time|PXAT unix-time-milliseconds:unix-time|PERSIST]",
+        "mget": "key...", "mset": "key_value:(key value)...", "msetnx": "key_value:(key value)...",
+        "append": "key value", "strlen": "key", "incr": "key", "decr": "key",
+        "incrby": "key increment:integer", "decrby": "key decrement:integer", "incrbyfloat": "key increment:double",
+        "getrange": "key start:integer end:integer", "substr": "key start:integer end:integer",
+        "setrange": "key offset:integer value",
+        "lcs": "key1:key key2:key [LEN] [IDX] [MINMATCHLEN len:integer] [WITHMATCHLEN]",
+        "del": "key...", "unlink": "key...", "exists": "key...", "type": "key", "touch": "key...",
+        "expire": "key seconds:integer condition:[NX|XX|GT|LT]", "pexpire": "key milliseconds:integer condition:[NX|XX|GT|LT]",
+        "expireat": "key unix-time-seconds:unix-time condition:[NX|XX|GT|LT]",
+        "pexpireat": "key unix-time-milliseconds:unix-time condition:[NX|XX|GT|LT]",
+        "ttl": "key", "pttl": "key", "expiretime": "key", "pexpiretime": "key", "persist": "key",
+        "keys": "pattern:pattern", "scan": "cursor:integer [MATCH pattern:pattern] [COUNT count:integer] [TYPE type]",
+        "rename": "key newkey:key", "renamenx": "key newkey:key",
+        "copy": "source:key destination:key [DB destination-db:integer] [REPLACE]",
+        "move": "key db:integer", "select": "index:integer", "swapdb": "index1:integer index2:integer",
+        "flushdb": "async:[ASYNC|SYNC]", "flushall": "async:[ASYNC|SYNC]",
+        "object|encoding": "key", "object|refcount": "key", "object|idletime": "key", "object|freq": "key",
+        "ping": "[message]", "echo": "message", "auth": "[username] password",
+        "hello": "arguments:[protover:integer [AUTH username_password:(username password)] [SETNAME clientname]]",
+        "client|setname": "connection-name", "client|reply": "on_off_skip:(ON|OFF|SKIP)", "client|no-evict": "enabled:(ON|OFF)",
+        "client|pause": "timeout:integer mode:[WRITE|ALL]",
+        "client|list": "[TYPE normal_master_replica_pubsub:(NORMAL|MASTER|REPLICA|PUBSUB)] [ID id:(client-id:integer...)]",
+        "client|kill": "filter:(ip:port|new-format:([ID client-id:integer] [TYPE normal_master_slave_pubsub:(NORMAL|MASTER|SLAVE|REPLICA|PUBSUB)] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no])...)",
+        "info": "[section...]", "config|get": "parameter...", "config|set": "parameter_value:(parameter value)...",
+        "slowlog|get": "[count:integer]",
+        "shutdown": "nosave_save:[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]",
+        "command|info": "[command-name...]", "command|docs": "[command-name...]",
+        "command|list": "[FILTERBY filterby:(MODULE module-name|ACLCAT category|PATTERN pattern:pattern)]",
+    ]
+}
