@@ -103,6 +103,7 @@ void rw_client_free(rw_client *c) {
     rw_free_reply_chain(c);
     free(c->qbuf);
     free(c->arg_off);
+    free(c->inline_lens);
     free(c->argv);
     free(c->ibuf);
     free(c);

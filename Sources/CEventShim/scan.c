@@ -77,6 +77,9 @@ static int ensure_args(rw_client *c, long n) {
     rw_slice *argv = realloc(c->argv, sizeof(rw_slice) * (size_t)cap);
     if (!argv) return 0;
     c->argv = argv;
+    size_t *lens = realloc(c->inline_lens, sizeof(size_t) * (size_t)cap);
+    if (!lens) return 0;
+    c->inline_lens = lens;
     c->arg_cap = cap;
     return 1;
 }
@@ -97,27 +100,18 @@ static int is_space(unsigned char ch) {
     return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t' || ch == '\v' || ch == '\f';
 }
 
-/* Splits an inline line into arguments with Redis's sdssplitargs rules: "double quotes" with
- * \n \r \t \b \a \\ \" \xHH escapes, 'single quotes' with only \' escaped, and a closing quote
- * that must be followed by a space or the end. Returns 0 on unbalanced quotes. */
-static int split_inline(rw_client *c, const unsigned char *p, size_t n) {
-    if (c->ibuf_cap < n + 1) {
-        unsigned char *nb = realloc(c->ibuf, n + 1);
-        if (!nb) return 0;
-        c->ibuf = nb;
-        c->ibuf_cap = n + 1;
-    }
-    unsigned char *out = c->ibuf;
+long rw_split_args(const unsigned char *p, size_t n, unsigned char *out, size_t *starts,
+                   size_t *lens, long cap) {
     size_t o = 0, i = 0;
-    int argc = 0;
+    long argc = 0;
     while (1) {
         while (i < n && is_space(p[i])) i++;
-        if (i >= n) break;
+        if (i >= n) return argc;
         int inq = 0, insq = 0, done = 0;
         size_t arg_start = o;
         while (!done) {
             if (inq) {
-                if (i >= n) return 0;
+                if (i >= n) return -1;
                 if (p[i] == '\\' && i + 3 < n && p[i + 1] == 'x' && hexval(p[i + 2]) >= 0 &&
                     hexval(p[i + 3]) >= 0) {
                     out[o++] = (unsigned char)(hexval(p[i + 2]) * 16 + hexval(p[i + 3]));
@@ -135,24 +129,25 @@ static int split_inline(rw_client *c, const unsigned char *p, size_t n) {
                     }
                     out[o++] = ch;
                 } else if (p[i] == '"') {
-                    if (i + 1 < n && !is_space(p[i + 1])) return 0;
+                    /* A closing quote must be followed by a space or the end. */
+                    if (i + 1 < n && !is_space(p[i + 1])) return -1;
                     done = 1;
                 } else {
                     out[o++] = p[i];
                 }
             } else if (insq) {
-                if (i >= n) return 0;
+                if (i >= n) return -1;
                 if (p[i] == '\\' && i + 1 < n && p[i + 1] == '\'') {
                     i++;
                     out[o++] = '\'';
                 } else if (p[i] == '\'') {
-                    if (i + 1 < n && !is_space(p[i + 1])) return 0;
+                    if (i + 1 < n && !is_space(p[i + 1])) return -1;
                     done = 1;
                 } else {
                     out[o++] = p[i];
                 }
             } else {
-                if (i >= n) { done = 1; break; }
+                if (i >= n) break;
                 switch (p[i]) {
                 case ' ': case '\n': case '\r': case '\t': case '\0':
                     done = 1;
@@ -164,13 +159,36 @@ static int split_inline(rw_client *c, const unsigned char *p, size_t n) {
             }
             if (i < n) i++;
         }
-        if (!ensure_args(c, argc + 1)) return 0;
-        c->argv[argc].ptr = out + arg_start;
-        c->argv[argc].len = o - arg_start;
+        if (argc < cap) {
+            starts[argc] = arg_start;
+            lens[argc] = o - arg_start;
+        }
         argc++;
     }
-    c->argc = argc;
-    return 1;
+}
+
+/* Splits an inline request into the client's scratch buffer and argv. */
+static int split_inline(rw_client *c, const unsigned char *p, size_t n) {
+    if (c->ibuf_cap < n + 1) {
+        unsigned char *nb = realloc(c->ibuf, n + 1);
+        if (!nb) return 0;
+        c->ibuf = nb;
+        c->ibuf_cap = n + 1;
+    }
+    for (;;) {
+        long argc = rw_split_args(p, n, c->ibuf, c->arg_off, c->inline_lens, c->arg_cap);
+        if (argc < 0) return 0;
+        if (argc > c->arg_cap) {
+            if (!ensure_args(c, argc)) return 0;
+            continue;
+        }
+        for (long k = 0; k < argc; k++) {
+            c->argv[k].ptr = c->ibuf + c->arg_off[k];
+            c->argv[k].len = c->inline_lens[k];
+        }
+        c->argc = (int)argc;
+        return 1;
+    }
 }
 
 static int scan_inline(rw_client *c) {

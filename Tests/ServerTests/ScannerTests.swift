@@ -17,6 +17,7 @@ final class ScannerTests: XCTestCase {
         deinit {
             free(c.pointee.qbuf)
             free(c.pointee.arg_off)
+            free(c.pointee.inline_lens)
             free(c.pointee.argv)
             free(c.pointee.ibuf)
             c.deallocate()

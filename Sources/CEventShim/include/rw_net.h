@@ -79,6 +79,7 @@ typedef struct rw_client {
     long mb_left;         /* bulk arguments still expected */
     long long bulklen;    /* length of the bulk being read, -1 while expecting '$' */
     size_t *arg_off;      /* offsets into qbuf of the multibulk args read so far */
+    size_t *inline_lens;  /* argument lengths while splitting an inline request */
     int arg_cap;
     unsigned char *ibuf;  /* scratch for unescaped inline arguments */
     size_t ibuf_cap;
@@ -156,6 +157,14 @@ int rw_next_command(rw_client *c);
 /** Puts the command just returned by rw_next_command back, so it is scanned again later
  *  (a command held by CLIENT PAUSE). */
 void rw_client_unread_command(rw_client *c);
+/** Splits a line with Redis's quoting rules (inline requests and redis.conf lines): words
+ *  separated by spaces, "double quotes" with \n \r \t \b \a \\ \" \xHH escapes, 'single
+ *  quotes' with only \' escaped, and a closing quote followed by a space or the end.
+ *  `out` must hold n bytes; argument k is out[starts[k] ..< starts[k] + lens[k]] for k < cap.
+ *  Returns the number of arguments (call again with more room if it exceeds cap), or -1 for
+ *  unbalanced quotes. Pure function: safe from any thread. */
+long rw_split_args(const unsigned char *p, size_t n, unsigned char *out, size_t *starts,
+                   size_t *lens, long cap);
 /** Runs the input callback again for input left in the buffer (after a pause ends). */
 void rw_client_resume_input(rw_client *c);
 /** Bytes in the query buffer (for CLIENT LIST qbuf). */

@@ -1,68 +1,23 @@
+import CEventShim
 import Glibc
 
 /// Reading `redis.conf`-style text: one directive per line, `#` comments, arguments split
 /// with Redis's quoting rules, `include` of other files, and command-line options appended as
 /// lines (`--port 7000` becomes `port 7000`).
 enum ConfigFile {
-    /// Splits a line like Redis's sdssplitargs. Nil on unbalanced quotes.
+    /// Splits a line like Redis's sdssplitargs (the same C splitter inline requests use).
+    /// Nil on unbalanced quotes.
     static func splitArgs(_ line: String) -> [String]? {
-        let b = Array(line.utf8)
-        var args: [String] = []
-        var i = 0
-        func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 || c == 11 || c == 12 }
-        func hex(_ c: UInt8) -> Int? {
-            switch c {
-            case 48...57: return Int(c) - 48
-            case 97...102: return Int(c) - 87
-            case 65...70: return Int(c) - 55
-            default: return nil
-            }
-        }
+        let bytes = Array(line.utf8)
+        var out = [UInt8](repeating: 0, count: max(bytes.count, 1))
+        var cap = 16
         while true {
-            while i < b.count && isSpace(b[i]) { i += 1 }
-            if i >= b.count { return args }
-            var cur: [UInt8] = []
-            var inDouble = false, inSingle = false
-            argLoop: while true {
-                if inDouble {
-                    guard i < b.count else { return nil }
-                    if b[i] == 92 && i + 3 < b.count && b[i + 1] == 120, let h = hex(b[i + 2]), let l = hex(b[i + 3]) {
-                        cur.append(UInt8(h * 16 + l)); i += 3
-                    } else if b[i] == 92 && i + 1 < b.count {
-                        i += 1
-                        switch b[i] {
-                        case 110: cur.append(10)
-                        case 114: cur.append(13)
-                        case 116: cur.append(9)
-                        case 98: cur.append(8)
-                        case 97: cur.append(7)
-                        default: cur.append(b[i])
-                        }
-                    } else if b[i] == 34 {
-                        if i + 1 < b.count && !isSpace(b[i + 1]) { return nil }
-                        i += 1
-                        break argLoop
-                    } else {
-                        cur.append(b[i])
-                    }
-                } else if inSingle {
-                    guard i < b.count else { return nil }
-                    if b[i] == 92 && i + 1 < b.count && b[i + 1] == 39 {
-                        i += 1; cur.append(39)
-                    } else if b[i] == 39 {
-                        if i + 1 < b.count && !isSpace(b[i + 1]) { return nil }
-                        i += 1
-                        break argLoop
-                    } else {
-                        cur.append(b[i])
-                    }
-                } else {
-                    if i >= b.count || isSpace(b[i]) || b[i] == 0 { break argLoop }
-                    if b[i] == 34 { inDouble = true } else if b[i] == 39 { inSingle = true } else { cur.append(b[i]) }
-                }
-                i += 1
-            }
-            args.append(String(decoding: cur, as: UTF8.self))
+            var starts = [Int](repeating: 0, count: cap)
+            var lens = [Int](repeating: 0, count: cap)
+            let n = rw_split_args(bytes, bytes.count, &out, &starts, &lens, cap)
+            if n < 0 { return nil }
+            if n > cap { cap = n; continue }
+            return (0..<n).map { String(decoding: out[starts[$0]..<(starts[$0] + lens[$0])], as: UTF8.self) }
         }
     }
 
