@@ -30,6 +30,7 @@
 #define RW_READ_CHUNK (16 * 1024)
 #define RW_MAX_ACCEPTS_PER_CALL 1000
 #define RW_IOV_MAX 128
+#define RW_QBUF_KEEP_MAX (1024 * 1024)
 
 void rw_consume_written(rw_client *c, size_t n);
 size_t rw_scan_bytes_wanted(const rw_client *c);
@@ -87,8 +88,10 @@ void rw_client_close_after_reply(rw_client *c) { c->flags |= RW_CLOSE_AFTER_REPL
 
 void rw_client_free(rw_client *c) {
     rw_server *s = c->server;
-    for (rw_client **p = &s->resume_head; *p; p = &(*p)->resume_next) {
-        if (*p == c) { *p = c->resume_next; break; }
+    if (c->flags & RW_RESUME_QUEUED) {
+        for (rw_client **p = &s->resume_head; *p; p = &(*p)->resume_next) {
+            if (*p == c) { *p = c->resume_next; break; }
+        }
     }
     if (s->cb.on_close && c->owner) s->cb.on_close(c);
     c->owner = NULL;
@@ -167,6 +170,8 @@ static void block_input_for_output(rw_client *c) {
 static void unblock_input(rw_client *c) {
     c->flags &= ~(uint32_t)RW_OUTPUT_BLOCKED;
     if (c->rev) event_add(c->rev, NULL);
+    if (c->flags & RW_RESUME_QUEUED) return;
+    c->flags |= RW_RESUME_QUEUED;
     c->resume_next = c->server->resume_head;
     c->server->resume_head = c;
 }
@@ -260,14 +265,28 @@ static void on_read(evutil_socket_t fd, short what, void *arg) {
     if (!(c->flags & RW_PAUSED_INPUT)) s->cb.on_input(c);
     if (rw_client_output_full(c)) block_input_for_output(c);
 
-    /* A client that consumed everything and holds a large buffer gives it back. */
+    /* A client that consumed everything starts again at the front of its buffer; a very
+     * large buffer (a huge argument) is given back now, smaller ones when the client idles
+     * (rw_client_shrink_idle), so streaming 100 KB values does not malloc per read. */
     if (c->qb_pos == c->qb_len && c->reqtype == 0) {
         c->qb_pos = c->qb_len = c->cmd_start = 0;
-        if (c->qb_cap > 4 * RW_READ_CHUNK) {
-            free(c->qbuf);
-            c->qbuf = NULL;
-            c->qb_cap = 0;
-        }
+        if (c->qb_cap > RW_QBUF_KEEP_MAX) rw_client_shrink_idle(c);
+    }
+}
+
+void rw_client_shrink_idle(rw_client *c) {
+    if (c->qb_pos != c->qb_len || c->reqtype != 0) return;
+    c->qb_pos = c->qb_len = c->cmd_start = c->last_start = 0;
+    if (c->qb_cap > RW_READ_CHUNK) {
+        free(c->qbuf);
+        c->qbuf = NULL;
+        c->qb_cap = 0;
+    }
+    /* Argument arrays grown by a command with many arguments shrink back too. */
+    if (c->arg_cap > 1024) {
+        free(c->arg_off); free(c->argv); free(c->inline_lens);
+        c->arg_off = NULL; c->argv = NULL; c->inline_lens = NULL;
+        c->arg_cap = 0;
     }
 }
 
@@ -517,6 +536,7 @@ static void process_resume_list(rw_server *s) {
         rw_client *c = s->resume_head;
         s->resume_head = c->resume_next;
         c->resume_next = NULL;
+        c->flags &= ~(uint32_t)RW_RESUME_QUEUED;
         if (c->flags & (RW_CLOSE_ASAP | RW_PAUSED_INPUT)) continue;
         if (c->qb_pos < c->qb_len) s->cb.on_input(c);
         if (rw_client_output_full(c)) block_input_for_output(c);

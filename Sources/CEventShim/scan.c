@@ -242,6 +242,10 @@ static int scan_multibulk(rw_client *c) {
             c->err = "Protocol error: invalid multibulk length";
             return -1;
         }
+        if (ll > 10 && (c->flags & RW_UNAUTHENTICATED)) {
+            c->err = "Protocol error: unauthenticated multibulk length";
+            return -1;
+        }
         if (!ensure_args(c, ll > 1024 ? 1024 : (long)ll)) {
             c->err = "Protocol error: invalid multibulk length";
             return -1;
@@ -271,6 +275,10 @@ static int scan_multibulk(rw_client *c) {
             if (!parse_ll(c->qbuf + start, (size_t)(cr - c->qbuf) - start, &ll) || ll < 0 ||
                 ll > rw_current_limits.proto_max_bulk_len) {
                 c->err = "Protocol error: invalid bulk length";
+                return -1;
+            }
+            if (ll > 16384 && (c->flags & RW_UNAUTHENTICATED)) {
+                c->err = "Protocol error: unauthenticated bulk length";
                 return -1;
             }
             c->qb_pos = (size_t)(cr - c->qbuf) + 2;

@@ -49,6 +49,7 @@ public final class Server {
             dbs.append(db)
         }
         for db in dbs { db.listener = self }
+        LRUClock.now = UInt32(truncatingIfNeeded: rw_now_ms() / 1000)
         commands = CommandTable.all()
         lookup = CommandLookup(commands)
     }
@@ -127,6 +128,8 @@ public final class Server {
             return Server.maxClientsError
         }
         let client = Client(raw: c, server: self)
+        // Until it authenticates, the scanner holds this client to Redis's small input limits.
+        if !client.authenticated { c.pointee.flags |= UInt32(RW_UNAUTHENTICATED) }
         c.pointee.owner = Unmanaged.passRetained(client).toOpaque()
         stats.connectionsReceived += 1
         return nil
@@ -170,6 +173,9 @@ public final class Server {
     /// Runs every complete command in the client's query buffer.
     private func processInput(_ c: UnsafeMutablePointer<rw_client>) {
         let client = self.client(of: c)
+        if c.pointee.flags & UInt32(RW_UNAUTHENTICATED) != 0 && (client.authenticated || config.requirepass.isEmpty) {
+            c.pointee.flags &= ~UInt32(RW_UNAUTHENTICATED)
+        }
         while true {
             if pauseUntil > 0 && isPaused(for: client) { return }
             // Backpressure: the rest waits in the query buffer until the output drains.
@@ -183,8 +189,18 @@ public final class Server {
                 client.closeAfterReply()
                 return
             }
-            if !execute(client, Args(argv: c.pointee.argv, count: Int(c.pointee.argc))) {
+            // CLIENT REPLY SKIP covers exactly the next command, whatever it turns out to be
+            // (even an unknown one); that command may arm it again.
+            let skipping = client.skipNext
+            if skipping {
+                client.skipNext = false
+                client.flags |= UInt32(RW_REPLY_SKIP)
+            }
+            let ran = execute(client, Args(argv: c.pointee.argv, count: Int(c.pointee.argc)))
+            if skipping { client.flags &= ~UInt32(RW_REPLY_SKIP) }
+            if !ran {
                 // Held by CLIENT PAUSE WRITE: scanned again when the pause ends.
+                if skipping { client.skipNext = true }
                 rw_client_unread_command(c)
                 hold(client)
                 return
@@ -218,7 +234,7 @@ public final class Server {
             client.error("ERR wrong number of arguments for '\(cmd.fullName)' command")
             return true
         }
-        if !client.authenticated && !cmd.flags.contains(.noAuth) {
+        if !client.authenticated && !config.requirepass.isEmpty && !cmd.flags.contains(.noAuth) {
             cmd.rejectedCalls += 1
             client.error("NOAUTH Authentication required.")
             return true
@@ -256,17 +272,10 @@ public final class Server {
         let start = rw_now_us()
         now = start / 1000
         let errorsBefore = stats.errorReplies
-        // CLIENT REPLY SKIP applies to exactly one command; that command may arm it again.
-        let skipping = client.skipNext
-        if skipping {
-            client.skipNext = false
-            client.flags |= UInt32(RW_REPLY_SKIP)
-        }
         current = client
         client.lastCommand = cmd.fullName
         cmd.handler!(self, client, args)
         current = nil
-        if skipping { client.flags &= ~UInt32(RW_REPLY_SKIP) }
         let duration = rw_now_us() - start
         cmd.calls += 1
         cmd.microseconds += duration
@@ -277,7 +286,8 @@ public final class Server {
         }
         if duration >= config.slowlogSlowerThan && config.slowlogSlowerThan >= 0
             && !cmd.flags.contains(.skipSlowlog) {
-            slowlog.add(args: args, duration: duration, client: client, maxLen: config.slowlogMaxLen)
+            slowlog.add(args: args, redacted: Server.redactedArguments(cmd, args), duration: duration,
+                        client: client, maxLen: config.slowlogMaxLen)
         }
     }
 
@@ -292,10 +302,9 @@ public final class Server {
         let us = rw_now_us()
         let origin = client.isUnixSocket ? "unix:" + config["unixsocket"] : client.address
         var line = "\(us / 1_000_000).\(String(format6: us % 1_000_000)) [\(client.db.id) \(origin)]"
-        let redact = cmd.name == "auth" || cmd.name == "hello"
+        let secret = Server.redactedArguments(cmd, args)
         for i in 0..<args.count {
-            if redact && i > 0 { line += " \"(redacted)\""; continue }
-            line += " " + reprBytes(args[i])
+            line += " " + (secret.contains(i) ? "\"(redacted)\"" : reprBytes(args[i]))
         }
         for m in monitors {
             // A monitor that does not read would grow without bound: past the backpressure
@@ -306,6 +315,30 @@ public final class Server {
                 continue
             }
             m.simple(line)
+        }
+    }
+
+    /// Arguments that must not appear in MONITOR or SLOWLOG: AUTH's credentials and the user
+    /// and password after HELLO's AUTH.
+    static func redactedArguments(_ cmd: Command, _ args: Args) -> Set<Int> {
+        switch cmd.name {
+        case "auth":
+            return Set(1..<args.count)
+        case "hello":
+            var out = Set<Int>()
+            var j = 2
+            while j < args.count {
+                if args.is(j, "AUTH") && j + 2 < args.count {
+                    out.insert(j + 1)
+                    out.insert(j + 2)
+                    j += 3
+                } else {
+                    j += 1
+                }
+            }
+            return out
+        default:
+            return []
         }
     }
 
@@ -324,7 +357,7 @@ public final class Server {
 
     /// Stops reading the client's input until the pause ends.
     func hold(_ client: Client) {
-        if !pausedClients.contains(where: { $0 === client }) {
+        if client.flags & UInt32(RW_PAUSED_INPUT) == 0 {
             pausedClients.append(client)
             client.flags |= UInt32(RW_PAUSED_INPUT)
         }
@@ -370,7 +403,7 @@ public final class Server {
         if config.activeExpireEnabled { activeExpireCycle() }
         for db in dbs {
             db.dict.shrinkIfSparse()
-            if config.bool("activerehashing") { db.dict.rehashFor(milliseconds: 1) }
+            if config.activeRehashing { db.dict.rehashFor(milliseconds: 1) }
         }
         if config.timeout > 0 && cronLoops % Int64(max(config.hz / 10, 1)) == 0 { closeIdleClients() }
         stats.sampleOps(now: now, commands: stats.commandsProcessed, netIn: currentNetInput(), netOut: currentNetOutput())

@@ -16,7 +16,10 @@ struct Stats {
     var errorReplies: Int64 = 0
     var rejectedUnknown: Int64 = 0
     var errorCodes: [String: Int64] = [:]
-    var lazyfreedObjects: Int64 = 0
+    /// Counters that live elsewhere, as they stood at the last CONFIG RESETSTAT.
+    var lazyfreedBase = 0
+    var netInputBase: Int64 = 0
+    var netOutputBase: Int64 = 0
 
     /// Instantaneous rates: samples every cron tick over the last 16, like Redis.
     private var opsSamples = [Int64](repeating: 0, count: 16)
@@ -67,7 +70,7 @@ struct SlowLog {
     static let maxArgs = 32
     static let maxArgBytes = 128
 
-    mutating func add(args: Args, duration: Int64, client: Client, maxLen: Int) {
+    mutating func add(args: Args, redacted: Set<Int>, duration: Int64, client: Client, maxLen: Int) {
         var list: [[UInt8]] = []
         let n = min(args.count, SlowLog.maxArgs)
         for i in 0..<n {
@@ -76,7 +79,9 @@ struct SlowLog {
                 break
             }
             let a = args[i]
-            if a.count > SlowLog.maxArgBytes {
+            if redacted.contains(i) {
+                list.append(Array("(redacted)".utf8))
+            } else if a.count > SlowLog.maxArgBytes {
                 var b = Array(a.prefix(SlowLog.maxArgBytes))
                 b += Array("... (\(a.count - SlowLog.maxArgBytes) more bytes)".utf8)
                 list.append(b)

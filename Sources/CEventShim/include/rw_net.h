@@ -46,6 +46,8 @@ enum {
     RW_PAUSED_INPUT      = 1u << 7, /* input is left in the buffer until resumed */
     RW_CLOSED            = 1u << 8, /* internal: on the close list */
     RW_OUTPUT_BLOCKED    = 1u << 9, /* internal: not reading until the output drains */
+    RW_RESUME_QUEUED     = 1u << 10, /* internal: on the resume list */
+    RW_UNAUTHENTICATED   = 1u << 11, /* set by Swift: Redis's smaller limits for input apply */
 };
 
 /** Output a client may have queued before its input is left unread until the output drains
@@ -167,6 +169,9 @@ long rw_split_args(const unsigned char *p, size_t n, unsigned char *out, size_t 
                    size_t *lens, long cap);
 /** Runs the input callback again for input left in the buffer (after a pause ends). */
 void rw_client_resume_input(rw_client *c);
+/** Gives back the query buffer and large argument arrays of a client with no pending input
+ *  (the cron calls it for idle clients). */
+void rw_client_shrink_idle(rw_client *c);
 /** Bytes in the query buffer (for CLIENT LIST qbuf). */
 size_t rw_client_qbuf_len(const rw_client *c);
 size_t rw_client_qbuf_cap(const rw_client *c);

@@ -82,6 +82,9 @@ enum AdminCommands {
 
     static func configResetstat(_ s: Server, _ c: Client, _ a: Args) {
         s.stats.reset()
+        s.stats.lazyfreedBase = s.lazyFree.freedObjects
+        s.stats.netInputBase = s.currentNetInput()
+        s.stats.netOutputBase = s.currentNetOutput()
         for cmd in s.commands {
             for x in [cmd] + cmd.subcommands {
                 x.calls = 0; x.microseconds = 0; x.rejectedCalls = 0; x.failedCalls = 0
@@ -190,7 +193,7 @@ enum AdminCommands {
         let sub = a.lower(1)
         switch sub {
         case "sleep" where a.count == 3:
-            guard let secs = parseDouble(a[2]) else { c.notFloat(); return }
+            guard let secs = parseDouble(a[2]), secs.isFinite, secs >= 0, secs < 1e9 else { c.notFloat(); return }
             var ts = timespec(tv_sec: Int(secs), tv_nsec: Int((secs - Double(Int(secs))) * 1e9))
             nanosleep(&ts, nil)
             c.ok()

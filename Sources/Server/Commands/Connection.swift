@@ -25,6 +25,7 @@ enum ConnectionCommands {
         let ok = user == Array("default".utf8) && (pass.isEmpty || password == Array(pass.utf8))
         if ok {
             c.authenticated = true
+            c.flags &= ~UInt32(RW_UNAUTHENTICATED)
             return true
         }
         c.error(wrongPass)
@@ -75,7 +76,7 @@ enum ConnectionCommands {
         if let (u, p) = authPair {
             if !authenticate(s, c, user: u, password: p) { return }
         }
-        if !c.authenticated {
+        if !c.authenticated && !s.config.requirepass.isEmpty {
             c.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
             return
         }
@@ -268,7 +269,9 @@ enum ConnectionCommands {
             c.syntaxError()
             return
         }
-        let until = rw_now_ms() + ms
+        let nowMs = rw_now_ms()
+        // A huge timeout pauses "forever" rather than overflowing.
+        let until = ms > Int64.max - nowMs ? Int64.max : nowMs + ms
         // A longer pause or a stricter one wins, as in Redis.
         if until > s.pauseUntil || (!writesOnly && s.pauseWritesOnly) {
             s.pauseUntil = max(until, s.pauseUntil)

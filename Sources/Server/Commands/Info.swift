@@ -103,7 +103,7 @@ enum InfoCommand {
                 ("mem_clients_normal", clientsMemory(s)), ("mem_cluster_links", 0), ("mem_aof_buffer", 0),
                 ("mem_allocator", "libc"), ("active_defrag_running", 0),
                 ("lazyfree_pending_objects", s.lazyFree.pendingObjects),
-                ("lazyfreed_objects", s.stats.lazyfreedObjects),
+                ("lazyfreed_objects", s.lazyFree.freedObjects - s.stats.lazyfreedBase),
             ])
         case "persistence":
             return fields([
@@ -127,8 +127,8 @@ enum InfoCommand {
                 ("total_connections_received", st.connectionsReceived),
                 ("total_commands_processed", st.commandsProcessed),
                 ("instantaneous_ops_per_sec", st.instantaneousOps),
-                ("total_net_input_bytes", s.currentNetInput()),
-                ("total_net_output_bytes", s.currentNetOutput()),
+                ("total_net_input_bytes", s.currentNetInput() - st.netInputBase),
+                ("total_net_output_bytes", s.currentNetOutput() - st.netOutputBase),
                 ("total_net_repl_input_bytes", 0), ("total_net_repl_output_bytes", 0),
                 ("instantaneous_input_kbps", String(format2: st.instantaneousInputKbps)),
                 ("instantaneous_output_kbps", String(format2: st.instantaneousOutputKbps)),

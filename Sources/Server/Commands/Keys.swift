@@ -11,12 +11,12 @@ enum KeyCommands {
 
     static func exists(_ s: Server, _ c: Client, _ a: Args) {
         var n = 0
-        for i in 1..<a.count where s.lookupRead(c.db, a[i]) != nil { n += 1 }
+        for i in 1..<a.count where s.lookupRead(c.db, a[i], touch: false) != nil { n += 1 }
         c.int(n)
     }
 
     static func type(_ s: Server, _ c: Client, _ a: Args) {
-        guard let e = s.lookupRead(c.db, a[1]) else { c.simple("none"); return }
+        guard let e = s.lookupRead(c.db, a[1], touch: false) else { c.simple("none"); return }
         c.simple(e.value.typeName)
     }
 
@@ -81,7 +81,7 @@ enum KeyCommands {
     }
 
     static func ttlGeneric(_ s: Server, _ c: Client, _ a: Args, ms: Bool) {
-        guard let e = s.lookupRead(c.db, a[1]) else { c.int(-2); return }
+        guard let e = s.lookupRead(c.db, a[1], touch: false) else { c.int(-2); return }
         let at = e.expireAt
         if at < 0 { c.int(-1); return }
         let ttl = max(at - s.now, 0)
@@ -92,7 +92,7 @@ enum KeyCommands {
     static func pttl(_ s: Server, _ c: Client, _ a: Args) { ttlGeneric(s, c, a, ms: true) }
 
     static func expiretimeGeneric(_ s: Server, _ c: Client, _ a: Args, ms: Bool) {
-        guard let e = s.lookupRead(c.db, a[1]) else { c.int(-2); return }
+        guard let e = s.lookupRead(c.db, a[1], touch: false) else { c.int(-2); return }
         let at = e.expireAt
         if at < 0 { c.int(-1); return }
         c.int(ms ? at : at / 1000)
@@ -188,19 +188,10 @@ enum KeyCommands {
 
     static func randomkey(_ s: Server, _ c: Client, _ a: Args) {
         let db = c.db
-        // Every key might be expired: give up after as many tries as there are keys with a
-        // TTL (deleting them on the way), like Redis does to avoid looping forever.
-        var tries = 0
+        // Expired keys drawn on the way are deleted, so this ends: with a live key, or with
+        // an empty database.
         while let e = db.dict.randomEntry() {
-            if e.expireAt >= 0 && e.expireAt <= s.now {
-                tries += 1
-                if tries > 100 && db.expiresCount == db.count {
-                    c.bulk(e.key)
-                    return
-                }
-                db.expireIfNeeded(e, now: s.now)
-                continue
-            }
+            if db.expireIfNeeded(e, now: s.now) { continue }
             c.bulk(e.key)
             return
         }

@@ -1,10 +1,11 @@
 /// Key access helpers shared by every command family: lookups that apply lazy expiry and
 /// count keyspace hits and misses the way Redis's lookupKeyRead/lookupKeyWrite do.
 extension Server {
-    /// Lookup for reading: expires lazily, updates the access time, counts hits/misses.
+    /// Lookup for reading: expires lazily, updates the access time (unless `touch` is false,
+    /// Redis's LOOKUP_NOTOUCH for EXISTS, TYPE, TTL ...), counts hits/misses.
     @inline(__always)
-    func lookupRead(_ db: Database, _ key: UnsafeRawBufferPointer) -> Entry? {
-        if let e = db.lookupTouch(key, now: now) {
+    func lookupRead(_ db: Database, _ key: UnsafeRawBufferPointer, touch: Bool = true) -> Entry? {
+        if let e = touch ? db.lookupTouch(key, now: now) : db.lookup(key, now: now) {
             stats.keyspaceHits += 1
             return e
         }

@@ -6,8 +6,12 @@ enum StringCommands {
 
     static func get(_ s: Server, _ c: Client, _ a: Args) {
         guard let e = s.lookupRead(c.db, a[1]) else { c.null(); return }
-        guard e.value.isString else { c.wrongType(); return }
-        c.bulk(e.value)
+        // One look at the value in place: no copy (and no retain) of a heap payload.
+        switch e.valuePointer.pointee {
+        case .int(let v): rw_reply_bulk_int(c.raw, v)
+        case .small(let b): b.withBytes { c.bulk($0) }
+        case .string(let bytes, _): bytes.withUnsafeBytes { c.bulk($0) }
+        }
     }
 
     /// Options of SET and GETEX, parsed with Redis's compatibility rules.
@@ -36,10 +40,12 @@ enum StringCommands {
                 o.keepTTL = true
             } else if forGetEx && a.is(j, "PERSIST") && !o.hasExpire {
                 o.persist = true
-            } else if hasNext && !o.keepTTL && !o.persist && !o.hasExpire &&
-                        (a.is(j, "EX") || a.is(j, "PX") || a.is(j, "EXAT") || a.is(j, "PXAT")) {
-                o.unit = a.is(j, "EX") || a.is(j, "EXAT") ? .seconds : .milliseconds
-                o.absolute = a.is(j, "EXAT") || a.is(j, "PXAT")
+            } else if hasNext && !o.keepTTL && !o.persist,
+                      let (unit, absolute) = expireOption(a, j),
+                      // The same option again is allowed (the last one wins); another unit is not.
+                      !o.hasExpire || (o.unit == unit && o.absolute == absolute) {
+                o.unit = unit
+                o.absolute = absolute
                 o.expireArg = j + 1
                 j += 1
             } else {
@@ -51,10 +57,19 @@ enum StringCommands {
         return o
     }
 
+    /// EX, PX, EXAT or PXAT at argument `j`: its unit and whether it is absolute.
+    static func expireOption(_ a: Args, _ j: Int) -> (ExpireUnit, Bool)? {
+        if a.is(j, "EX") { return (.seconds, false) }
+        if a.is(j, "PX") { return (.milliseconds, false) }
+        if a.is(j, "EXAT") { return (.seconds, true) }
+        if a.is(j, "PXAT") { return (.milliseconds, true) }
+        return nil
+    }
+
     static func set(_ s: Server, _ c: Client, _ a: Args) {
         if a.count == 3 {
             // The plain form, by far the most common: no option parsing at all.
-            c.db.set(a[1], Value.fromBytes(a[2]))
+            c.db.set(a[1], Value.fromBytes(a[2]), now: s.now)
             s.changed()
             c.ok()
             return
@@ -171,7 +186,7 @@ enum StringCommands {
             return
         }
         for i in stride(from: 1, to: a.count, by: 2) {
-            c.db.set(a[i], Value.fromBytes(a[i + 1]))
+            c.db.set(a[i], Value.fromBytes(a[i + 1]), now: s.now)
         }
         s.changed(Int64(a.count / 2))
         c.ok()
@@ -187,7 +202,7 @@ enum StringCommands {
             return
         }
         for i in stride(from: 1, to: a.count, by: 2) {
-            c.db.set(a[i], Value.fromBytes(a[i + 1]))
+            c.db.set(a[i], Value.fromBytes(a[i + 1]), now: s.now)
         }
         s.changed(Int64(a.count / 2))
         c.int(1)
@@ -198,7 +213,7 @@ enum StringCommands {
     /// Redis's checkStringLength: the result must fit proto-max-bulk-len.
     static func checkLength(_ s: Server, _ c: Client, _ size: Int64, _ extra: Int64) -> Bool {
         let (total, overflow) = size.addingReportingOverflow(extra)
-        if overflow || total > s.config.int("proto-max-bulk-len") {
+        if overflow || total > s.config.protoMaxBulkLen {
             c.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
             return false
         }
@@ -380,7 +395,8 @@ enum StringCommands {
         let A = strings[0], B = strings[1]
         let alen = A.count, blen = B.count
         let cells = (alen + 1).multipliedReportingOverflow(by: blen + 1)
-        if cells.overflow || Int64(cells.partialValue) * 4 > s.config.int("proto-max-bulk-len") {
+        let bytes = cells.partialValue.multipliedReportingOverflow(by: 4)
+        if cells.overflow || bytes.overflow || Int64(bytes.partialValue) > s.config.protoMaxBulkLen {
             c.error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
             return
         }

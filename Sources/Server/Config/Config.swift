@@ -102,6 +102,8 @@ public final class Config {
     var slowlogSlowerThan: Int64 = 10000
     var slowlogMaxLen = 128
     var activeExpireEnabled = true
+    var protoMaxBulkLen: Int64 = 512 * 1024 * 1024
+    var activeRehashing = true
 
     init() {
         let maxInt = Int64(Int32.max)
@@ -133,11 +135,14 @@ public final class Config {
         add(ConfigParam("loglevel", .enumeration(["debug", "verbose", "notice", "warning"]), "notice"))
         add(ConfigParam("syslog-enabled", .bool, "no", mutable: false))
         add(ConfigParam("syslog-ident", .string, "redis", mutable: false))
+        // Checked without changing directory, so a CONFIG SET that fails on another parameter
+        // leaves the working directory alone; the hook changes it once the value is applied.
         add(ConfigParam("dir", .special, currentDirectory(), validate: { v in
-            guard chdir(v) == 0 else {
-                throw ConfigError(message: String(cString: strerror(errno)))
-            }
-            return currentDirectory()
+            var st = stat()
+            if stat(v, &st) != 0 { throw ConfigError(message: String(cString: strerror(errno))) }
+            if st.st_mode & S_IFMT != S_IFDIR { throw ConfigError(message: String(cString: strerror(ENOTDIR))) }
+            if access(v, X_OK) != 0 { throw ConfigError(message: String(cString: strerror(errno))) }
+            return v
         }))
         add(ConfigParam("proto-max-bulk-len", .memory(min: 1024 * 1024, max: maxLong), "536870912"))
         add(ConfigParam("client-query-buffer-limit", .memory(min: 1024 * 1024, max: maxLong), "1073741824"))
@@ -198,6 +203,9 @@ public final class Config {
         hook("maxmemory-policy") { v in LRUClock.lfu = v.hasSuffix("lfu") }
         hook("lfu-log-factor") { v in LRUClock.lfuLogFactor = Double(v) ?? 10 }
         hook("lfu-decay-time") { v in LRUClock.lfuDecayTime = Int(v) ?? 1 }
+        hook("dir") { [unowned self] v in
+            if chdir(v) == 0 { self.param("dir")?.value = currentDirectory() }
+        }
         hook("requirepass") { [unowned self] v in self.requirepass = v }
         hook("databases") { [unowned self] v in self.databases = Int(v) ?? 16 }
         hook("hz") { [unowned self] v in self.hz = min(max(Int(v) ?? 10, 1), 500) }
@@ -205,7 +213,11 @@ public final class Config {
         hook("timeout") { [unowned self] v in self.timeout = Int64(v) ?? 0 }
         hook("slowlog-log-slower-than") { [unowned self] v in self.slowlogSlowerThan = Int64(v) ?? 10000 }
         hook("slowlog-max-len") { [unowned self] v in self.slowlogMaxLen = Int(v) ?? 128 }
-        hook("proto-max-bulk-len") { v in rw_current_limits.proto_max_bulk_len = Int64(v) ?? 0 }
+        hook("proto-max-bulk-len") { [unowned self] v in
+            self.protoMaxBulkLen = Int64(v) ?? 0
+            rw_current_limits.proto_max_bulk_len = self.protoMaxBulkLen
+        }
+        hook("activerehashing") { [unowned self] v in self.activeRehashing = v == "yes" }
         hook("client-query-buffer-limit") { v in rw_current_limits.client_max_querybuf_len = Int64(v) ?? 0 }
         hook("tcp-keepalive") { v in rw_current_limits.tcp_keepalive = Int32(v) ?? 0 }
     }

@@ -82,14 +82,20 @@ public final class Database {
         if !keepTTL && e.expireAt >= 0 { removeExpire(e) }
     }
 
-    /// Sets `key` to `value`, creating it if needed (SET without options).
+    /// Sets `key` to `value`, creating it if needed (SET without options). The key is hashed
+    /// once for the lookup and the insert; a key whose TTL passed counts as expired first.
     @discardableResult
-    func set(_ key: UnsafeRawBufferPointer, _ value: Value, keepTTL: Bool = false) -> Entry {
-        if let e = dict.find(key) {
-            overwrite(e, value, keepTTL: keepTTL)
-            return e
+    func set(_ key: UnsafeRawBufferPointer, _ value: Value, keepTTL: Bool = false, now: Int64) -> Entry {
+        let h = dict.hash(key)
+        if let e = dict.find(key, hash: h) {
+            if !expireIfNeeded(e, now: now) {
+                overwrite(e, value, keepTTL: keepTTL)
+                return e
+            }
         }
-        return add(key, value)
+        let e = Entry.make(key: key, value: value)
+        dict.insert(e, hash: h)
+        return e
     }
 
     /// Mutates a string value in place (APPEND, SETRANGE). The bytes are moved out of the entry

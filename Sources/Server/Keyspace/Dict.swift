@@ -39,11 +39,15 @@ public final class Dict {
     /// Ratio of used/size above which the table grows even when resizing is discouraged.
     static let forceResizeRatio = 5
 
-    nonisolated(unsafe) static var seed: (UInt64, UInt64) = {
+    /// The process's hash key, chosen at random once.
+    nonisolated(unsafe) static let processSeed: (UInt64, UInt64) = {
         var s: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &s) { raw in rw_random_bytes(raw.baseAddress, 16) }
         return s
     }()
+    /// A copy per table, so hashing reads an instance field rather than a lazily
+    /// initialised global.
+    private var seed = Dict.processSeed
 
     public init() {}
 
@@ -57,9 +61,8 @@ public final class Dict {
     var slots: Int { t0.size + t1.size }
 
     @inline(__always)
-    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        var s = seed
-        return withUnsafeBytes(of: &s) { k in
+    func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        withUnsafeBytes(of: &seed) { k in
             rw_siphash(key.baseAddress, key.count, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
     }
@@ -70,8 +73,15 @@ public final class Dict {
     @inline(__always)
     public func find(_ key: UnsafeRawBufferPointer) -> Entry? {
         if count == 0 { return nil }
+        return find(key, hash: hash(key))
+    }
+
+    /// `find` with the key's hash already computed (an insert that follows reuses it).
+    @inline(__always)
+    func find(_ key: UnsafeRawBufferPointer, hash hv: UInt64) -> Entry? {
+        if count == 0 { return nil }
         if rehashIndex != -1 && pauseRehash == 0 { rehashStep(1) }
-        let h = Int(truncatingIfNeeded: Dict.hash(key))
+        let h = Int(truncatingIfNeeded: hv)
         if let e = findIn(t0, h, key) { return e }
         if rehashIndex != -1 { return findIn(t1, h, key) }
         return nil
@@ -92,10 +102,13 @@ public final class Dict {
     // MARK: - Insert and remove
 
     /// Links a new entry whose key is not present. The caller checked with `find`.
-    public func insert(_ e: Entry) {
+    public func insert(_ e: Entry) { insert(e, hash: hash(e.key)) }
+
+    /// `insert` with the key's hash already computed.
+    func insert(_ e: Entry, hash hv: UInt64) {
         if rehashIndex != -1 && pauseRehash == 0 { rehashStep(1) }
         expandIfNeeded()
-        let h = Int(truncatingIfNeeded: Dict.hash(e.key))
+        let h = Int(truncatingIfNeeded: hv)
         if rehashIndex != -1 {
             let i = h & t1.mask
             observer?.willMutate(self, table: 1, bucket: i)
@@ -116,7 +129,7 @@ public final class Dict {
     public func unlink(_ key: UnsafeRawBufferPointer) -> Entry? {
         if count == 0 { return nil }
         if rehashIndex != -1 && pauseRehash == 0 { rehashStep(1) }
-        let h = Int(truncatingIfNeeded: Dict.hash(key))
+        let h = Int(truncatingIfNeeded: hash(key))
         if let e = unlinkFrom(table: 0, h, key) { return e }
         if rehashIndex != -1 { return unlinkFrom(table: 1, h, key) }
         return nil
@@ -145,7 +158,7 @@ public final class Dict {
 
     /// The table and bucket holding `key` now (for the write barrier before in-place changes).
     func location(of key: UnsafeRawBufferPointer) -> (table: Int, bucket: Int) {
-        let h = Int(truncatingIfNeeded: Dict.hash(key))
+        let h = Int(truncatingIfNeeded: hash(key))
         if rehashIndex != -1, findIn(t0, h, key) == nil { return (1, h & t1.mask) }
         return (0, h & t0.mask)
     }
@@ -241,7 +254,7 @@ public final class Dict {
             while let raw = p {
                 let e = Entry(raw)
                 p = e.next?.raw
-                let i = Int(truncatingIfNeeded: Dict.hash(e.key)) & t1.mask
+                let i = Int(truncatingIfNeeded: hash(e.key)) & t1.mask
                 observer?.willMutate(self, table: 1, bucket: i)
                 e.next = dst[i].map(Entry.init)
                 dst[i] = raw

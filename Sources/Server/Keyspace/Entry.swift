@@ -9,10 +9,9 @@ import CEventShim
 ///  0  next        UnsafeMutableRawPointer?   hash-chain link
 ///  8  value       Value (24-byte stride)     retained payloads live inside
 /// 32  expireAt    Int64                      absolute ms, or -1
-/// 40  keyLen      UInt32
-/// 44  lru         UInt32                     LRU clock (seconds) of the last access
-/// 48  expIndex    UInt32                     position in the database's expiry index
-/// 52  (padding)
+/// 40  keyLen      Int                        (keys may pass 4 GB with raised limits)
+/// 48  lru         UInt32                     LRU clock or LFU counter (see LRUClock)
+/// 52  expIndex    UInt32                     position in the database's expiry index
 /// 56  key bytes
 /// ```
 /// A raw block rather than a Swift class saves the object header (16 bytes per key) and keeps
@@ -25,8 +24,8 @@ public struct Entry: Equatable {
     static let valueOffset = 8
     static let expireOffset = 32
     static let keyLenOffset = 40
-    static let lruOffset = 44
-    static let expIndexOffset = 48
+    static let lruOffset = 48
+    static let expIndexOffset = 52
     static let keyOffset = 56
     static let noExpIndex = UInt32.max
 
@@ -39,7 +38,7 @@ public struct Entry: Equatable {
         p.storeBytes(of: nil, as: UnsafeMutableRawPointer?.self)
         (p + valueOffset).bindMemory(to: Value.self, capacity: 1).initialize(to: value)
         p.storeBytes(of: -1, toByteOffset: expireOffset, as: Int64.self)
-        p.storeBytes(of: UInt32(key.count), toByteOffset: keyLenOffset, as: UInt32.self)
+        p.storeBytes(of: key.count, toByteOffset: keyLenOffset, as: Int.self)
         p.storeBytes(of: LRUClock.initial, toByteOffset: lruOffset, as: UInt32.self)
         p.storeBytes(of: noExpIndex, toByteOffset: expIndexOffset, as: UInt32.self)
         if key.count > 0 { (p + keyOffset).copyMemory(from: key.baseAddress!, byteCount: key.count) }
@@ -83,7 +82,7 @@ public struct Entry: Equatable {
     }
 
     var keyCount: Int {
-        @inline(__always) get { Int(raw.load(fromByteOffset: Entry.keyLenOffset, as: UInt32.self)) }
+        @inline(__always) get { raw.load(fromByteOffset: Entry.keyLenOffset, as: Int.self) }
     }
 
     var key: UnsafeRawBufferPointer {
@@ -105,7 +104,9 @@ public struct Entry: Equatable {
 /// or, under an LFU maxmemory policy, Redis's LFU pair: 16 bits of minutes since the last
 /// decrement and an 8-bit logarithmic access counter (for OBJECT FREQ).
 enum LRUClock {
-    nonisolated(unsafe) static var now: UInt32 = UInt32(truncatingIfNeeded: rw_now_ms() / 1000)
+    /// Set by the server at start-up and every cron tick (a constant initial value keeps the
+    /// accessor free of lazy-initialisation checks on the hot path).
+    nonisolated(unsafe) static var now: UInt32 = 0
     /// Whether entries carry LFU counters (maxmemory-policy *-lfu).
     nonisolated(unsafe) static var lfu = false
     nonisolated(unsafe) static var lfuLogFactor: Double = 10

@@ -8,9 +8,12 @@ final class LazyFree: @unchecked Sendable {
     private let queue = DispatchQueue(label: "redwing.lazyfree")
     private let lock = NSLockLike()
     private var pending = 0
+    private var freed = 0
 
     /// Objects waiting to be freed (INFO lazyfree_pending_objects).
     var pendingObjects: Int { lock.withLock { pending } }
+    /// Objects freed in the background so far (INFO lazyfreed_objects).
+    var freedObjects: Int { lock.withLock { freed } }
 
     func free(_ dict: Dict) {
         let n = dict.count
@@ -18,7 +21,10 @@ final class LazyFree: @unchecked Sendable {
         nonisolated(unsafe) let d = dict
         queue.async {
             d.removeAll()
-            self.lock.withLock { self.pending -= n }
+            self.lock.withLock {
+                self.pending -= n
+                self.freed += n
+            }
         }
     }
 }
