@@ -406,6 +406,7 @@ public final class Server {
             if config.activeRehashing { db.dict.rehashFor(milliseconds: 1) }
         }
         if config.timeout > 0 && cronLoops % Int64(max(config.hz / 10, 1)) == 0 { closeIdleClients() }
+        if cronLoops % Int64(config.hz) == 0 { shrinkIdleBuffers() }
         stats.sampleOps(now: now, commands: stats.commandsProcessed, netIn: currentNetInput(), netOut: currentNetOutput())
         if pauseUntil > 0 && now >= pauseUntil { unpause() }
     }
@@ -417,6 +418,16 @@ public final class Server {
                 log.verbose("Closing idle client")
                 rw_client_close_async(c.raw)
             }
+        }
+    }
+
+    /// Once a second: clients idle for 2 s give back their query buffers (Redis's
+    /// clientsCronResizeQueryBuffer), so thousands of idle connections cost little memory.
+    private func shrinkIdleBuffers() {
+        var p = rw_client_next(loop, nil)
+        while let c = p {
+            if now - c.pointee.last_io_ms > 2000 { rw_client_shrink_idle(c) }
+            p = rw_client_next(loop, c)
         }
     }
 
