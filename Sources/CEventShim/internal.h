@@ -38,6 +38,9 @@ void rw_pending_add(rw_client *c);
 void rw_free_reply_chain(rw_client *c);
 void rw_client_free(rw_client *c);
 void rw_flush_pending(rw_server *s);
-void rw_scanner_reset(rw_client *c);
+/** Frees the reply blocks fully written (n bytes from the head). */
+void rw_consume_written(rw_client *c, size_t n);
+/** Bytes the command being scanned still needs, when it carries a big bulk argument. */
+size_t rw_scan_bytes_wanted(const rw_client *c);
 
 #endif

@@ -32,8 +32,6 @@
 #define RW_IOV_MAX 128
 #define RW_QBUF_KEEP_MAX (1024 * 1024)
 
-void rw_consume_written(rw_client *c, size_t n);
-size_t rw_scan_bytes_wanted(const rw_client *c);
 
 int64_t rw_now_ms(void) {
     struct timespec ts;

@@ -56,8 +56,6 @@ void rw_free_reply_chain(rw_client *c) {
     c->reply_bytes = 0;
 }
 
-/* Frees the blocks fully written (n bytes from the head); used by the flusher. */
-void rw_consume_written(rw_client *c, size_t n);
 void rw_consume_written(rw_client *c, size_t n) {
     c->reply_bytes -= n;
     while (n > 0 && c->reply_head) {

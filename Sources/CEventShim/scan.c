@@ -24,13 +24,6 @@ rw_limits rw_current_limits = {
     .tcp_keepalive = 300,
 };
 
-void rw_scanner_reset(rw_client *c) {
-    c->reqtype = 0;
-    c->mb_left = 0;
-    c->bulklen = -1;
-    c->argc = 0;
-}
-
 /* Parses a signed decimal exactly like Redis's string2ll: no spaces, no '+', no leading
  * zeros, fits in long long. */
 static int parse_ll(const unsigned char *p, size_t n, long long *out) {
@@ -320,7 +313,6 @@ int rw_next_command(rw_client *c) {
 
 /* How many more bytes the command being scanned needs, so the reader can make room for a big
  * bulk in one allocation instead of doubling repeatedly. */
-size_t rw_scan_bytes_wanted(const rw_client *c);
 size_t rw_scan_bytes_wanted(const rw_client *c) {
     if (c->reqtype == 2 && c->bulklen >= RW_MBULK_BIG_ARG) {
         size_t want = c->qb_pos + (size_t)c->bulklen + 2;

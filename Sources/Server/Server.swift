@@ -220,7 +220,6 @@ public final class Server {
         if cmd.isContainer {
             if args.count >= 2 {
                 guard let sub = cmd.subcommand(args[1]) else {
-                    stats.rejectedUnknown += 1
                     let upper = args.echo(0, max: Int.max).map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
                     client.error(bytes: Array("ERR unknown subcommand '".utf8) + args.echo(1) +
                                  Array("'. Try ".utf8) + upper + Array(" HELP.".utf8))
@@ -431,17 +430,19 @@ public final class Server {
         }
     }
 
-    func currentNetInput() -> Int64 {
-        var total = stats.netInput
-        var p = rw_client_next(loop, nil)
-        while let c = p { total += Int64(c.pointee.net_in); p = rw_client_next(loop, c) }
-        return total
-    }
+    /// Bytes read from clients so far: those of closed connections plus the live ones.
+    func currentNetInput() -> Int64 { stats.netInput + sumOverClients { $0.net_in } }
 
-    func currentNetOutput() -> Int64 {
-        var total = stats.netOutput
+    /// Bytes written to clients so far.
+    func currentNetOutput() -> Int64 { stats.netOutput + sumOverClients { $0.net_out } }
+
+    private func sumOverClients(_ field: (rw_client) -> UInt64) -> Int64 {
+        var total: Int64 = 0
         var p = rw_client_next(loop, nil)
-        while let c = p { total += Int64(c.pointee.net_out); p = rw_client_next(loop, c) }
+        while let c = p {
+            total += Int64(field(c.pointee))
+            p = rw_client_next(loop, c)
+        }
         return total
     }
 
@@ -477,36 +478,4 @@ extension Server: KeyspaceListener {
     func keyExpired(db: Database, key: UnsafeRawBufferPointer) {
         stats.expiredKeys += 1
     }
-}
-
-extension String {
-    /// Six digits with leading zeros (microsecond fractions).
-    init(format6 v: Int64) {
-        self = zeroPadded(v, 6)
-    }
-}
-
-/// Quotes bytes like Redis's sdscatrepr ("\x00" escapes, \n, \" ...), for MONITOR and
-/// SLOWLOG-like output.
-func reprBytes(_ p: UnsafeRawBufferPointer) -> String {
-    var out = "\""
-    for u in p {
-        switch u {
-        case 92: out += "\\\\"
-        case 34: out += "\\\""
-        case 10: out += "\\n"
-        case 13: out += "\\r"
-        case 9: out += "\\t"
-        case 7: out += "\\a"
-        case 8: out += "\\b"
-        case 32...126: out.unicodeScalars.append(UnicodeScalar(u))
-        default: out += String(format2hex: u)
-        }
-    }
-    return out + "\""
-}
-
-func zeroPadded(_ v: Int64, _ width: Int) -> String {
-    let digits = String(v)
-    return String(repeating: "0", count: max(0, width - digits.count)) + digits
 }

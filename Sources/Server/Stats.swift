@@ -14,7 +14,6 @@ struct Stats {
     var netInput: Int64 = 0
     var netOutput: Int64 = 0
     var errorReplies: Int64 = 0
-    var rejectedUnknown: Int64 = 0
     var errorCodes: [String: Int64] = [:]
     /// Counters that live elsewhere, as they stood at the last CONFIG RESETSTAT.
     var lazyfreedBase = 0

@@ -80,13 +80,7 @@ enum ConnectionCommands {
             c.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
             return
         }
-        if let n = setName {
-            guard validClientName(n) else {
-                c.error("ERR Client names cannot contain spaces, newlines or special characters.")
-                return
-            }
-            c.name = n.isEmpty ? nil : n
-        }
+        if let n = setName, !ConnectionCommands.setName(c, n) { return }
         c.resp = Int32(version)
         c.map(7)
         c.bulk("server"); c.bulk("redis")
@@ -98,22 +92,26 @@ enum ConnectionCommands {
         c.bulk("modules"); c.array(0)
     }
 
-    static func validClientName(_ n: [UInt8]) -> Bool {
-        n.allSatisfy { $0 > 32 && $0 < 127 }
+    /// Sets the connection name (an empty name clears it), or replies Redis's error when the
+    /// name has characters outside '!'...'~'. Returns whether it was set.
+    static func setName(_ c: Client, _ n: [UInt8]) -> Bool {
+        guard n.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+            c.error("ERR Client names cannot contain spaces, newlines or special characters.")
+            return false
+        }
+        c.name = n.isEmpty ? nil : n
+        return true
     }
+
+    /// The client types CLIENT LIST and CLIENT KILL accept.
+    static let clientTypes = ["normal", "master", "replica", "slave", "pubsub"]
 
     // MARK: - CLIENT
 
     static func clientID(_ s: Server, _ c: Client, _ a: Args) { c.int(Int64(c.id)) }
 
     static func clientSetname(_ s: Server, _ c: Client, _ a: Args) {
-        let n = a.bytes(2)
-        guard validClientName(n) else {
-            c.error("ERR Client names cannot contain spaces, newlines or special characters.")
-            return
-        }
-        c.name = n.isEmpty ? nil : n
-        c.ok()
+        if setName(c, a.bytes(2)) { c.ok() }
     }
 
     static func clientGetname(_ s: Server, _ c: Client, _ a: Args) {
@@ -130,7 +128,7 @@ enum ConnectionCommands {
         while j < a.count {
             if a.is(j, "TYPE") && j + 1 < a.count {
                 let t = a.lower(j + 1)
-                guard ["normal", "master", "replica", "slave", "pubsub"].contains(t) else {
+                guard clientTypes.contains(t) else {
                     c.error(bytes: Array("ERR Unknown client type '".utf8) + a.echo(j + 1, max: Int.max) + [39])
                     return
                 }
@@ -197,7 +195,7 @@ enum ConnectionCommands {
                 laddr = a.string(j + 1)
             } else if a.is(j, "TYPE") {
                 let t = a.lower(j + 1)
-                guard ["normal", "master", "replica", "slave", "pubsub"].contains(t) else {
+                guard clientTypes.contains(t) else {
                     c.error(bytes: Array("ERR Unknown client type '".utf8) + a.echo(j + 1, max: Int.max) + [39])
                     return
                 }

@@ -397,11 +397,3 @@ enum KeyCommands {
         ])
     }
 }
-
-/// The reply of every HELP subcommand: a heading line, the given lines, and the HELP line.
-func replyHelp(_ c: Client, _ command: String, _ lines: [String]) {
-    let all = ["\(command) <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"] + lines +
-        ["HELP", "    Prints this help."]
-    c.array(all.count)
-    for l in all { c.simple(l) }
-}

@@ -116,28 +116,11 @@ enum ConfigFile {
 
     /// Quotes an argument like sdscatrepr so splitArgs gives it back unchanged.
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.utf8 {
-            switch u {
-            case 34: out += "\\\""
-            case 92: out += "\\\\"
-            case 10: out += "\\n"
-            case 13: out += "\\r"
-            case 9: out += "\\t"
-            case 32...126: out += String(UnicodeScalar(u))
-            default: out += String(format2hex: u)
-            }
-        }
-        return out + "\""
+        Array(s.utf8).withUnsafeBytes { reprBytes($0) }
     }
 }
 
 extension String {
-    init(format2hex u: UInt8) {
-        let digits = Array("0123456789abcdef")
-        self = "\\x" + String(digits[Int(u >> 4)]) + String(digits[Int(u & 15)])
-    }
-
     func trimmingCharacters(in set: String) -> String {
         let chars = Set(set)
         var s = Substring(self)

@@ -36,11 +36,9 @@ public final class Dict {
     public unowned(unsafe) var observer: DictObserver? = nil
 
     static let initialSize = 4
-    /// Ratio of used/size above which the table grows even when resizing is discouraged.
-    static let forceResizeRatio = 5
 
     /// The process's hash key, chosen at random once.
-    nonisolated(unsafe) static let processSeed: (UInt64, UInt64) = {
+    static let processSeed: (UInt64, UInt64) = {
         var s: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &s) { raw in rw_random_bytes(raw.baseAddress, 16) }
         return s

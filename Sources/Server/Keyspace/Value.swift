@@ -23,10 +23,6 @@ public enum Value {
         return .string(Array(p.bindMemory(to: UInt8.self)), raw: p.count > embstrLimit)
     }
 
-    /// A string value from owned bytes (results of APPEND, SETRANGE ...), always "raw" as in
-    /// Redis, except that it still becomes an integer when it looks like one only if asked.
-    static func rawString(_ bytes: [UInt8]) -> Value { .string(bytes, raw: true) }
-
     var typeName: StaticString {
         switch self {
         case .int, .small, .string: return "string"

@@ -76,3 +76,11 @@ func errorCode(_ s: UnsafeRawBufferPointer) -> String {
     while end < s.count && s[end] != 32 { end += 1 }
     return String(decoding: UnsafeRawBufferPointer(rebasing: s[0..<end]), as: UTF8.self)
 }
+
+/// The reply of every HELP subcommand: a heading line, the given lines, and the HELP line.
+func replyHelp(_ c: Client, _ command: String, _ lines: [String]) {
+    let all = ["\(command) <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"] + lines +
+        ["HELP", "    Prints this help."]
+    c.array(all.count)
+    for l in all { c.simple(l) }
+}
