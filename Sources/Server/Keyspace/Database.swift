@@ -55,12 +55,11 @@ public final class Database {
         return true
     }
 
+    /// The key bytes live inside the entry and stay valid until `delete` frees it at the very
+    /// end (after unlinking), so no copy of the key is needed.
     private func expireEntry(_ e: Entry) {
-        let key = e.keyBytes
-        key.withUnsafeBytes { k in
-            listener?.keyExpired(db: self, key: k)
-            delete(k)
-        }
+        listener?.keyExpired(db: self, key: e.key)
+        delete(e.key)
     }
 
     // MARK: - Writes
