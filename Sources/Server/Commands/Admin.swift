@@ -203,7 +203,7 @@ enum AdminCommands {
         case "object" where a.count == 3:
             guard let e = s.lookupWrite(c.db, a[2]) else { c.error("ERR no such key"); return }
             let idle = Int64(LRUClock.now) - Int64(e.lru)
-            c.simple("Value at:\(e.raw) refcount:1 encoding:\(e.value.encodingName) serializedlength:\(e.value.stringLength) lru:\(e.lru & 0xFF_FFFF) lru_seconds_idle:\(max(idle, 0))")
+            c.simple("Value at:\(e.raw) refcount:1 encoding:\(e.value.encodingName) serializedlength:\(e.value.isString ? e.value.stringLength : 0) lru:\(e.lru & 0xFF_FFFF) lru_seconds_idle:\(max(idle, 0))")
         case "help":
             replyHelp(c, "DEBUG", [
                 "OBJECT <key>",

@@ -8,6 +8,7 @@ enum CommandTable {
         typealias N = ConnectionCommands
         typealias A = AdminCommands
         typealias C = CommandCommands
+        typealias L = ListCommands
         let one = (1, 1, 1)
         let allKeys = (1, -1, 1)
         let pairs = (1, -1, 2)
@@ -60,6 +61,42 @@ enum CommandTable {
                     summary: "Overwrite part of a string at key starting at the specified offset", S.setrange),
             Command("lcs", -3, "readonly", keys: (1, 2, 1), acl: "@string", group: str, since: "7.0.0",
                     summary: "Find longest common substring", complexity: "O(N*M)", S.lcs),
+
+            // MARK: Lists
+            Command("lpush", -3, "write denyoom fast", keys: one, acl: "@list", group: "list", since: "1.0.0",
+                    summary: "Prepend one or multiple elements to a list", L.lpush),
+            Command("rpush", -3, "write denyoom fast", keys: one, acl: "@list", group: "list", since: "1.0.0",
+                    summary: "Append one or multiple elements to a list", L.rpush),
+            Command("lpushx", -3, "write denyoom fast", keys: one, acl: "@list", group: "list", since: "2.2.0",
+                    summary: "Prepend an element to a list, only if the list exists", L.lpushx),
+            Command("rpushx", -3, "write denyoom fast", keys: one, acl: "@list", group: "list", since: "2.2.0",
+                    summary: "Append an element to a list, only if the list exists", L.rpushx),
+            Command("lpop", -2, "write fast", keys: one, acl: "@list", group: "list", since: "1.0.0",
+                    summary: "Remove and get the first elements in a list", complexity: "O(N)", L.lpop),
+            Command("rpop", -2, "write fast", keys: one, acl: "@list", group: "list", since: "1.0.0",
+                    summary: "Remove and get the last elements in a list", complexity: "O(N)", L.rpop),
+            Command("llen", 2, "readonly fast", keys: one, acl: "@list", group: "list", since: "1.0.0",
+                    summary: "Get the length of a list", L.llen),
+            Command("lindex", 3, "readonly", keys: one, acl: "@list", group: "list", since: "1.0.0",
+                    summary: "Get an element from a list by its index", complexity: "O(N)", L.lindex),
+            Command("lrange", 4, "readonly", keys: one, acl: "@list", group: "list", since: "1.0.0",
+                    summary: "Get a range of elements from a list", complexity: "O(S+N)", L.lrange),
+            Command("lpos", -3, "readonly", keys: one, acl: "@list", group: "list", since: "6.0.6",
+                    summary: "Return the index of matching elements on a list", complexity: "O(N)", L.lpos),
+            Command("lset", 4, "write denyoom", keys: one, acl: "@list", group: "list", since: "1.0.0",
+                    summary: "Set the value of an element in a list by its index", complexity: "O(N)", L.lset),
+            Command("linsert", 5, "write denyoom", keys: one, acl: "@list", group: "list", since: "2.2.0",
+                    summary: "Insert an element before or after another element in a list", complexity: "O(N)", L.linsert),
+            Command("lrem", 4, "write", keys: one, acl: "@list", group: "list", since: "1.0.0",
+                    summary: "Remove elements from a list", complexity: "O(N+M)", L.lrem),
+            Command("ltrim", 4, "write", keys: one, acl: "@list", group: "list", since: "1.0.0",
+                    summary: "Trim a list to the specified range", complexity: "O(N)", L.ltrim),
+            Command("rpoplpush", 3, "write denyoom", keys: (1, 2, 1), acl: "@list", group: "list", since: "1.2.0",
+                    summary: "Remove the last element in a list, prepend it to another list and return it", L.rpoplpush),
+            Command("lmove", 5, "write denyoom", keys: (1, 2, 1), acl: "@list", group: "list", since: "6.2.0",
+                    summary: "Pop an element from a list, push it to another list and return it", L.lmove),
+            Command("lmpop", -4, "write movablekeys", acl: "@list", group: "list", since: "7.0.0",
+                    summary: "Pop elements from a list", complexity: "O(N+M)", L.lmpop),
 
             // MARK: Keys
             Command("del", -2, "write", keys: allKeys, acl: "@keyspace", group: gen, since: "1.0.0",

@@ -114,6 +114,18 @@ public final class Database {
         e.lru = LRUClock.touched(e.lru)
     }
 
+    /// Mutates a list in place. The list is taken out of the entry first, so that unless a
+    /// snapshot or a COPY shares it, it is uniquely referenced and changes without a copy.
+    func mutateList<R>(_ e: Entry, _ body: (ListValue) -> R) -> R {
+        dict.willModify(e.key)
+        guard case .list(var list) = e.value else { preconditionFailure("not a list") }
+        e.value = .int(0)
+        if !isKnownUniquelyReferenced(&list) { list = list.copy() }
+        let r = body(list)
+        e.value = .list(list)
+        return r
+    }
+
     /// Deletes `key`. Returns whether it existed (expired or not).
     @discardableResult
     func delete(_ key: UnsafeRawBufferPointer) -> Bool {

@@ -11,6 +11,7 @@ public enum Value {
     case int(Int64)
     case small(SmallBytes)
     case string([UInt8], raw: Bool)
+    case list(ListValue)
 
     /// Redis keeps strings up to 44 bytes in one allocation with their object ("embstr").
     static let embstrLimit = 44
@@ -26,13 +27,20 @@ public enum Value {
     var typeName: StaticString {
         switch self {
         case .int, .small, .string: return "string"
+        case .list: return "list"
         }
     }
 
     var isString: Bool {
         switch self {
         case .int, .small, .string: return true
+        case .list: return false
         }
+    }
+
+    var isList: Bool {
+        if case .list = self { return true }
+        return false
     }
 
     var encodingName: StaticString {
@@ -40,6 +48,7 @@ public enum Value {
         case .int: return "int"
         case .small: return "embstr"
         case .string(let b, let raw): return raw || b.count > Value.embstrLimit ? "raw" : "embstr"
+        case .list: return "quicklist"
         }
     }
 
@@ -57,6 +66,8 @@ public enum Value {
             return try s.withBytes(body)
         case .string(let b, _):
             return try b.withUnsafeBytes(body)
+        case .list:
+            preconditionFailure("string access to a list value: check the type first")
         }
     }
 
@@ -69,6 +80,7 @@ public enum Value {
         case .int(let v): return decimalLength(v)
         case .small(let s): return s.count
         case .string(let b, _): return b.count
+        case .list: preconditionFailure("string length of a list value")
         }
     }
 }

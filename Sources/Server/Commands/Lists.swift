@@ -1,0 +1,346 @@
+import CEventShim
+
+/// List commands (Redis's t_list.c). Blocking variants come with the blocking-commands work.
+enum ListCommands {
+    // MARK: - Helpers
+
+    /// The list at `key` for reading: nil when missing; replies WRONGTYPE (and returns nil,
+    /// setting `wrongType`) when the key holds something else.
+    static func readList(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer,
+                         wrongType: inout Bool) -> ListValue? {
+        guard let e = s.lookupRead(c.db, key) else { return nil }
+        guard case .list(let l) = e.valuePointer.pointee else {
+            c.wrongType()
+            wrongType = true
+            return nil
+        }
+        return l
+    }
+
+    /// Deletes the key when its list became empty (Redis never keeps empty lists).
+    static func deleteIfEmpty(_ c: Client, _ e: Entry, _ key: UnsafeRawBufferPointer) {
+        if case .list(let l) = e.valuePointer.pointee, l.count == 0 { c.db.delete(key) }
+    }
+
+    static func reply(_ c: Client, _ el: PackedList.Element) {
+        switch el {
+        case .int(let v): rw_reply_bulk_int(c.raw, v)
+        case .string(let s): s.withUnsafeBytes { c.bulk($0) }
+        }
+    }
+
+    // MARK: - Push
+
+    static func push(_ s: Server, _ c: Client, _ a: Args, head: Bool, onlyIfExists: Bool) {
+        var e = s.lookupWrite(c.db, a[1])
+        if let existing = e, !existing.value.isList { c.wrongType(); return }
+        if e == nil {
+            if onlyIfExists { c.int(0); return }
+            e = c.db.add(a[1], .list(ListValue()))
+        }
+        let n = c.db.mutateList(e!) { l -> Int in
+            for i in 2..<a.count {
+                if head { l.pushHead(a[i]) } else { l.pushTail(a[i]) }
+            }
+            return l.count
+        }
+        s.changed(Int64(a.count - 2))
+        c.int(n)
+    }
+
+    static func lpush(_ s: Server, _ c: Client, _ a: Args) { push(s, c, a, head: true, onlyIfExists: false) }
+    static func rpush(_ s: Server, _ c: Client, _ a: Args) { push(s, c, a, head: false, onlyIfExists: false) }
+    static func lpushx(_ s: Server, _ c: Client, _ a: Args) { push(s, c, a, head: true, onlyIfExists: true) }
+    static func rpushx(_ s: Server, _ c: Client, _ a: Args) { push(s, c, a, head: false, onlyIfExists: true) }
+
+    // MARK: - Pop
+
+    static func pop(_ s: Server, _ c: Client, _ a: Args, head: Bool) {
+        if a.count > 3 {
+            c.error("ERR wrong number of arguments for '\(head ? "lpop" : "rpop")' command")
+            return
+        }
+        var count: Int64? = nil
+        if a.count == 3 {
+            // Redis answers the same for junk and for negative numbers.
+            guard let v = a.int(2), v >= 0 else { c.error("ERR value is out of range, must be positive"); return }
+            count = v
+        }
+        guard let e = s.lookupWrite(c.db, a[1]) else {
+            if count != nil { c.nullArray() } else { c.null() }
+            return
+        }
+        guard e.value.isList else { c.wrongType(); return }
+        guard let n = count else {
+            let v = c.db.mutateList(e) { head ? $0.popHead() : $0.popTail() }
+            c.bulk(v!)
+            deleteIfEmpty(c, e, a[1])
+            s.changed()
+            return
+        }
+        if n == 0 { c.array(0); return }
+        let popped = c.db.mutateList(e) { l -> [[UInt8]] in
+            var out: [[UInt8]] = []
+            for _ in 0..<min(Int(n), l.count) {
+                out.append((head ? l.popHead() : l.popTail())!)
+            }
+            return out
+        }
+        c.bulkArray(popped)
+        deleteIfEmpty(c, e, a[1])
+        s.changed(Int64(popped.count))
+    }
+
+    static func lpop(_ s: Server, _ c: Client, _ a: Args) { pop(s, c, a, head: true) }
+    static func rpop(_ s: Server, _ c: Client, _ a: Args) { pop(s, c, a, head: false) }
+
+    // MARK: - Read
+
+    static func llen(_ s: Server, _ c: Client, _ a: Args) {
+        var wrong = false
+        let l = readList(s, c, a[1], wrongType: &wrong)
+        if wrong { return }
+        c.int(l?.count ?? 0)
+    }
+
+    static func lindex(_ s: Server, _ c: Client, _ a: Args) {
+        var wrong = false
+        let l = readList(s, c, a[1], wrongType: &wrong)
+        if wrong { return }
+        guard let list = l else { c.null(); return }
+        guard var i = a.int(2) else { c.notInteger(); return }
+        if i < 0 { i += Int64(list.count) }
+        if i < 0 || i >= Int64(list.count) { c.null(); return }
+        reply(c, list.element(at: Int(i)))
+    }
+
+    static func lrange(_ s: Server, _ c: Client, _ a: Args) {
+        guard var start = a.int(2), var end = a.int(3) else { c.notInteger(); return }
+        var wrong = false
+        let l = readList(s, c, a[1], wrongType: &wrong)
+        if wrong { return }
+        guard let list = l else { c.array(0); return }
+        let len = Int64(list.count)
+        if start < 0 { start += len }
+        if end < 0 { end += len }
+        if start < 0 { start = 0 }
+        if start > end || start >= len { c.array(0); return }
+        if end >= len { end = len - 1 }
+        c.array(Int(end - start + 1))
+        list.forEach(from: Int(start), through: Int(end)) { reply(c, $0) }
+    }
+
+    static func lpos(_ s: Server, _ c: Client, _ a: Args) {
+        var rank: Int64 = 1, count: Int64? = nil, maxlen: Int64 = 0
+        var j = 3
+        while j < a.count {
+            guard j + 1 < a.count else { c.syntaxError(); return }
+            if a.is(j, "RANK") {
+                guard let v = a.int(j + 1) else { c.notInteger(); return }
+                if v == 0 {
+                    c.error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
+                    return
+                }
+                // Redis negates the rank in C, where -LLONG_MIN wraps: it behaves like -1.
+                rank = v == Int64.min ? -1 : v
+            } else if a.is(j, "COUNT") {
+                guard let v = a.int(j + 1), v >= 0 else { c.error("ERR COUNT can't be negative"); return }
+                count = v
+            } else if a.is(j, "MAXLEN") {
+                guard let v = a.int(j + 1), v >= 0 else { c.error("ERR MAXLEN can't be negative"); return }
+                maxlen = v
+            } else {
+                c.syntaxError()
+                return
+            }
+            j += 2
+        }
+        var wrong = false
+        let l = readList(s, c, a[1], wrongType: &wrong)
+        if wrong { return }
+        guard let list = l else {
+            if count != nil { c.array(0) } else { c.null() }
+            return
+        }
+        let want = count.map { $0 == 0 ? Int.max : Int($0) } ?? 1
+        var skip = rank.magnitude - 1
+        var found: [Int] = []
+        var compared: Int64 = 0
+        let target = a[2]
+        list.scan(reverse: rank < 0) { index, el in
+            if maxlen > 0 && compared >= maxlen { return false }
+            compared += 1
+            if el.equals(target) {
+                if skip > 0 { skip -= 1 } else {
+                    found.append(index)
+                    if found.count >= want { return false }
+                }
+            }
+            return true
+        }
+        if count != nil {
+            c.array(found.count)
+            for f in found { c.int(f) }
+        } else if let f = found.first {
+            c.int(f)
+        } else {
+            c.null()
+        }
+    }
+
+    // MARK: - Edits
+
+    static func lset(_ s: Server, _ c: Client, _ a: Args) {
+        guard let e = s.lookupWrite(c.db, a[1]) else { c.error("ERR no such key"); return }
+        guard case .list(let l0) = e.valuePointer.pointee else { c.wrongType(); return }
+        guard var i = a.int(2) else { c.notInteger(); return }
+        if i < 0 { i += Int64(l0.count) }
+        if i < 0 || i >= Int64(l0.count) { c.error("ERR index out of range"); return }
+        c.db.mutateList(e) { $0.set(Int(i), a[3]) }
+        s.changed()
+        c.ok()
+    }
+
+    static func linsert(_ s: Server, _ c: Client, _ a: Args) {
+        let after: Bool
+        if a.is(2, "AFTER") { after = true } else if a.is(2, "BEFORE") { after = false } else {
+            c.syntaxError()
+            return
+        }
+        guard let e = s.lookupWrite(c.db, a[1]) else { c.int(0); return }
+        guard case .list(let l0) = e.valuePointer.pointee else { c.wrongType(); return }
+        var pivot = -1
+        l0.scan(reverse: false) { index, el in
+            if el.equals(a[3]) { pivot = index; return false }
+            return true
+        }
+        if pivot < 0 { c.int(-1); return }
+        let n = c.db.mutateList(e) { l -> Int in
+            l.insert(a[4], at: pivot, after: after)
+            return l.count
+        }
+        s.changed()
+        c.int(n)
+    }
+
+    static func lrem(_ s: Server, _ c: Client, _ a: Args) {
+        guard let toRemove = a.int(2) else { c.notInteger(); return }
+        guard let e = s.lookupWrite(c.db, a[1]) else { c.int(0); return }
+        guard case .list(let l0) = e.valuePointer.pointee else { c.wrongType(); return }
+        // Which positions go: the first |count| matches from the head (count > 0), from the
+        // tail (count < 0), or all of them (0).
+        var doomed = Set<Int>()
+        let limit = toRemove == 0 ? Int.max : Int(clamping: toRemove.magnitude)
+        l0.scan(reverse: toRemove < 0) { index, el in
+            if el.equals(a[3]) {
+                doomed.insert(index)
+                if doomed.count >= limit { return false }
+            }
+            return true
+        }
+        if doomed.isEmpty { c.int(0); return }
+        c.db.mutateList(e) { l in l.filter { index, _ in !doomed.contains(index) } }
+        deleteIfEmpty(c, e, a[1])
+        s.changed(Int64(doomed.count))
+        c.int(doomed.count)
+    }
+
+    static func ltrim(_ s: Server, _ c: Client, _ a: Args) {
+        guard var start = a.int(2), var end = a.int(3) else { c.notInteger(); return }
+        guard let e = s.lookupWrite(c.db, a[1]) else { c.ok(); return }
+        guard case .list(let l0) = e.valuePointer.pointee else { c.wrongType(); return }
+        let len = Int64(l0.count)
+        if start < 0 { start += len }
+        if end < 0 { end += len }
+        if start < 0 { start = 0 }
+        var left: Int64, right: Int64
+        if start > end || start >= len {
+            left = len
+            right = 0
+        } else {
+            if end >= len { end = len - 1 }
+            left = start
+            right = len - end - 1
+        }
+        if left > 0 || right > 0 {
+            c.db.mutateList(e) { $0.trim(left: Int(left), right: Int(right)) }
+            deleteIfEmpty(c, e, a[1])
+            s.changed(left + right)
+        }
+        c.ok()
+    }
+
+    // MARK: - Moves
+
+    /// LEFT or RIGHT at argument `i`: true for LEFT (the head). Nil after a syntax error.
+    static func side(_ c: Client, _ a: Args, _ i: Int) -> Bool? {
+        if a.is(i, "LEFT") { return true }
+        if a.is(i, "RIGHT") { return false }
+        c.syntaxError()
+        return nil
+    }
+
+    static func move(_ s: Server, _ c: Client, src: UnsafeRawBufferPointer, dst: UnsafeRawBufferPointer,
+                     fromHead: Bool, toHead: Bool) {
+        guard let se = s.lookupWrite(c.db, src) else { c.null(); return }
+        guard se.value.isList else { c.wrongType(); return }
+        let de = s.lookupWrite(c.db, dst)
+        if let d = de, !d.value.isList { c.wrongType(); return }
+        let v = c.db.mutateList(se) { fromHead ? $0.popHead() : $0.popTail() }!
+        let target = de ?? c.db.add(dst, .list(ListValue()))
+        v.withUnsafeBytes { p in
+            c.db.mutateList(target) { toHead ? $0.pushHead(p) : $0.pushTail(p) }
+        }
+        c.bulk(v)
+        // The source may be the destination (rotation): only an empty list is deleted.
+        if let e = c.db.dict.find(src) { deleteIfEmpty(c, e, src) }
+        s.changed(2)
+    }
+
+    static func rpoplpush(_ s: Server, _ c: Client, _ a: Args) {
+        move(s, c, src: a[1], dst: a[2], fromHead: false, toHead: true)
+    }
+
+    static func lmove(_ s: Server, _ c: Client, _ a: Args) {
+        guard let from = side(c, a, 3), let to = side(c, a, 4) else { return }
+        move(s, c, src: a[1], dst: a[2], fromHead: from, toHead: to)
+    }
+
+    static func lmpop(_ s: Server, _ c: Client, _ a: Args) {
+        guard let numkeys = a.int(1), numkeys > 0 else { c.error("ERR numkeys should be greater than 0"); return }
+        let whereIndex = 2 + Int(min(numkeys, Int64(a.count)))
+        guard whereIndex < a.count else { c.syntaxError(); return }
+        guard let head = side(c, a, whereIndex) else { return }
+        var count: Int64 = 1
+        var j = whereIndex + 1
+        var sawCount = false
+        while j < a.count {
+            if a.is(j, "COUNT") && j + 1 < a.count && !sawCount {
+                guard let v = a.int(j + 1), v > 0 else {
+                    c.error("ERR count should be greater than 0")
+                    return
+                }
+                count = v
+                sawCount = true
+                j += 2
+            } else {
+                c.syntaxError()
+                return
+            }
+        }
+        for k in 2..<whereIndex {
+            guard let e = s.lookupWrite(c.db, a[k]) else { continue }
+            guard e.value.isList else { c.wrongType(); return }
+            let popped = c.db.mutateList(e) { l -> [[UInt8]] in
+                (0..<min(Int(count), l.count)).map { _ in (head ? l.popHead() : l.popTail())! }
+            }
+            c.array(2)
+            c.bulk(a[k])
+            c.bulkArray(popped)
+            deleteIfEmpty(c, e, a[k])
+            s.changed(Int64(popped.count))
+            return
+        }
+        c.nullArray()
+    }
+}
