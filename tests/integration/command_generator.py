@@ -1,9 +1,14 @@
 """Seeded random command sequences for differential testing.
 
-The generator produces string and keyspace commands over a tiny key space
-(20 keys, 3 databases) so that commands constantly collide: overwrites,
-wrong types, missing keys, overflow, bad numbers and bad options are all
-common.  Everything it emits must be *deterministic* on a correct server:
+The generator produces string, keyspace and (when enabled) list commands
+over a tiny key space (20 shared keys k0..k19, plus l0..l3 that only list
+commands write, in 3 databases) so that commands constantly collide:
+overwrites, wrong types, missing keys, overflow, bad numbers and bad options
+are all common.  List commands get plausible arguments most of the time
+(elements drawn from a small pool so that LPOS/LREM/LINSERT pivots match,
+now and then a long list or a 9 KB element) and hostile ones often enough:
+extreme and non-numeric indexes and counts, bad directions, wrong numkeys,
+bad arity.  Everything it emits must be *deterministic* on a correct server:
 
 * TTLs are long (>= 1000 s) or in the past where the command deletes the key
   at once (EXPIRE*, GETEX), so nothing expires while a run is going on;
@@ -12,6 +17,7 @@ common.  Everything it emits must be *deterministic* on a correct server:
 * Replies that carry time (TTL, PTTL, EXPIRETIME, PEXPIRETIME) are compared
   as classes (-2 / -1 / positive) by the differential test, not here.
 * RANDOMKEY, SCAN cursors, TIME, INFO and OBJECT IDLETIME are never emitted.
+* Blocking list commands (BLPOP, BLMOVE, ...) are never emitted.
 
 A generated step is a ``Step``: the argv plus how to compare its reply.
 """
@@ -23,7 +29,16 @@ from dataclasses import dataclass
 from typing import Callable, List
 
 KEYS = [f"k{i}" for i in range(20)]
+# Written only by list commands (read, renamed, copied, deleted by all others),
+# so that real lists survive and grow; shared KEYS give the WRONGTYPE paths.
+LIST_KEYS = [f"l{i}" for i in range(4)]
 DATABASES = 3
+
+LLONG_MAX = "9223372036854775807"
+LLONG_MIN = "-9223372036854775808"
+# List elements: few and short, so that searches and pivots often match.
+ELEMENTS = ["a", "b", "c", "a", "b", "1", "2", "10", "-1", "", "x" * 30, "hello world",
+            b"\x00", b"a\x00b", "\r\n"]
 
 # How a reply is compared between the two servers.
 EXACT = "exact"           # byte-for-byte
@@ -54,6 +69,7 @@ class CommandGenerator:
     def __init__(self, seed: int, with_lists: bool = True):
         self.rng = random.Random(seed)
         self.with_lists = with_lists
+        self.keyspace = KEYS + LIST_KEYS if with_lists else KEYS
         self.table: List[tuple] = [
             # (weight, builder)
             (12, self.get), (12, self.set), (2, self.setnx), (2, self.setex), (2, self.psetex),
@@ -67,7 +83,12 @@ class CommandGenerator:
             (1, self.bad_arity), (1, self.unknown_command), (0.3, self.flushdb),
         ]
         if with_lists:
-            self.table.append((2, self.rpush))
+            self.table += [
+                (6, self.push), (2, self.rpush), (5, self.pop), (2, self.llen), (5, self.lrange),
+                (3, self.lindex), (2, self.lset), (3, self.linsert), (3, self.lrem),
+                (2, self.ltrim), (4, self.lpos), (2, self.rpoplpush), (3, self.lmove),
+                (3, self.lmpop), (0.5, self.list_bad_arity),
+            ]
         self.weights = [w for w, _ in self.table]
         self.builders: List[Callable[[], Step]] = [b for _, b in self.table]
 
@@ -81,6 +102,17 @@ class CommandGenerator:
 
     def keys_list(self, low=1, high=4) -> List[str]:
         return [self.key() for _ in range(self.rng.randint(low, high))]
+
+    def any_key(self) -> str:
+        """For commands of every type (keyspace, string reads): lists included."""
+        return self.rng.choice(self.keyspace)
+
+    def any_keys_list(self, low=1, high=4) -> List[str]:
+        return [self.any_key() for _ in range(self.rng.randint(low, high))]
+
+    def list_key(self) -> str:
+        """Mostly a key no string writer touches, so lists grow; else a shared one."""
+        return self.rng.choice(LIST_KEYS) if self.rng.random() < 0.75 else self.key()
 
     def value(self):
         pick = self.rng.random()
@@ -138,7 +170,7 @@ class CommandGenerator:
 
     # --------------------------------------------------------- string cmds
     def get(self):
-        return Step(("GET", self.key()))
+        return Step(("GET", self.any_key()))
 
     def set(self):
         argv = ["SET", self.key(), self.value()]
@@ -183,7 +215,7 @@ class CommandGenerator:
         return Step(tuple(argv))
 
     def mget(self):
-        return Step(("MGET", *self.keys_list(1, 5)))
+        return Step(("MGET", *self.any_keys_list(1, 5)))
 
     def mset(self):
         pairs = [x for k in self.keys_list(1, 3) for x in (k, self.value())]
@@ -197,7 +229,7 @@ class CommandGenerator:
         return Step(("APPEND", self.key(), self.value()))
 
     def strlen(self):
-        return Step(("STRLEN", self.key()))
+        return Step(("STRLEN", self.any_key()))
 
     def incr_family(self):
         command = self.rng.choice(["INCR", "DECR", "INCRBY", "DECRBY"])
@@ -213,7 +245,7 @@ class CommandGenerator:
         bounds = [self.rng.randint(-15, 15), self.rng.randint(-15, 15)]
         if self.rng.random() < 0.05:
             bounds[0] = "x"
-        return Step((command, self.key(), *bounds))
+        return Step((command, self.any_key(), *bounds))
 
     def setrange(self):
         offset = self.rng.choice([self.rng.randint(0, 30), self.rng.randint(0, 30), -1,
@@ -221,7 +253,7 @@ class CommandGenerator:
         return Step(("SETRANGE", self.key(), offset, self.value()))
 
     def lcs(self):
-        argv = ["LCS", self.key(), self.key()]
+        argv = ["LCS", self.any_key(), self.any_key()]
         pick = self.rng.random()
         if pick < 0.25:
             argv.append("LEN")
@@ -237,16 +269,16 @@ class CommandGenerator:
 
     # ------------------------------------------------------- keyspace cmds
     def delete(self):
-        return Step((self.rng.choice(["DEL", "UNLINK"]), *self.keys_list()))
+        return Step((self.rng.choice(["DEL", "UNLINK"]), *self.any_keys_list()))
 
     def exists(self):
-        return Step(("EXISTS", *self.keys_list()))
+        return Step(("EXISTS", *self.any_keys_list()))
 
     def type_(self):
-        return Step(("TYPE", self.key()))
+        return Step(("TYPE", self.any_key()))
 
     def touch(self):
-        return Step(("TOUCH", *self.keys_list()))
+        return Step(("TOUCH", *self.any_keys_list()))
 
     def expire_family(self):
         command = self.rng.choice(["EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT"])
@@ -260,7 +292,7 @@ class CommandGenerator:
                 self.rng.choice([0, -10])
         else:
             when = self.rng.choice(["abc", "1.5", "", 9223372036854775807])
-        argv = [command, self.key(), when]
+        argv = [command, self.any_key(), when]
         for flag in ("NX", "XX", "GT", "LT"):
             if self.rng.random() < 0.12:
                 argv.append(flag)
@@ -270,10 +302,10 @@ class CommandGenerator:
 
     def ttl_family(self):
         command = self.rng.choice(["TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"])
-        return Step((command, self.key()), TTL_CLASS)
+        return Step((command, self.any_key()), TTL_CLASS)
 
     def persist(self):
-        return Step(("PERSIST", self.key()))
+        return Step(("PERSIST", self.any_key()))
 
     def keys(self):
         pattern = self.rng.choice(["*", "k1*", "k?", "k[0-5]", "k[^1]*", "nomatch", "*9"])
@@ -287,10 +319,10 @@ class CommandGenerator:
         return Step(("DBSIZE",))
 
     def rename(self):
-        return Step((self.rng.choice(["RENAME", "RENAMENX"]), self.key(), self.key()))
+        return Step((self.rng.choice(["RENAME", "RENAMENX"]), self.any_key(), self.any_key()))
 
     def copy(self):
-        argv = ["COPY", self.key(), self.key()]
+        argv = ["COPY", self.any_key(), self.any_key()]
         if self.rng.random() < 0.4:
             argv += ["DB", self.rng.choice([0, 1, 2, 2, 16, "x"])]
         if self.rng.random() < 0.3:
@@ -298,7 +330,7 @@ class CommandGenerator:
         return Step(tuple(argv))
 
     def move(self):
-        return Step(("MOVE", self.key(), self.rng.choice([0, 1, 2, 16, -1, "x"])))
+        return Step(("MOVE", self.any_key(), self.rng.choice([0, 1, 2, 16, -1, "x"])))
 
     def select(self):
         return Step(("SELECT", self.rng.choice([0, 0, 1, 1, 2, 2, 16, "x"])))
@@ -307,13 +339,150 @@ class CommandGenerator:
         return Step(("SWAPDB", self.rng.randrange(DATABASES), self.rng.randrange(DATABASES)))
 
     def object_encoding(self):
-        return Step(("OBJECT", "ENCODING", self.key()))
+        return Step(("OBJECT", "ENCODING", self.any_key()))
 
     def flushdb(self):
         return Step(("FLUSHDB",))
 
+    # ---------------------------------------------------------- list cmds
     def rpush(self):
         return Step(("RPUSH", self.key(), self.value()))
+
+    def element(self):
+        pick = self.rng.random()
+        if pick < 0.85:
+            return self.rng.choice(ELEMENTS)
+        if pick < 0.995:
+            return self.value()
+        return self.rng.choice(["z", "q"]) * 9000    # bigger than an 8 KB quicklist node
+
+    def elements(self, low=1, high=4) -> list:
+        return [self.element() for _ in range(self.rng.randint(low, high))]
+
+    def list_index(self):
+        """A list index: mostly small (in range or just past either end)."""
+        pick = self.rng.random()
+        if pick < 0.8:
+            return self.rng.randint(-8, 8)
+        if pick < 0.87:
+            return self.rng.randint(-300, 300)      # for the occasional long list
+        if pick < 0.93:
+            return self.rng.choice([LLONG_MAX, LLONG_MIN, "-9223372036854775807", 1000, -1000])
+        return self.rng.choice(["x", "", "1.5", "99999999999999999999", " 1", "0x1", "-0", "01"])
+
+    def list_count(self):
+        """A count for LPOP/RPOP/LMPOP/LPOS/LREM: small, extreme or not a number."""
+        pick = self.rng.random()
+        if pick < 0.7:
+            return self.rng.randint(0, 5)
+        if pick < 0.8:
+            return self.rng.randint(-3, -1)
+        if pick < 0.9:
+            return self.rng.choice([LLONG_MAX, LLONG_MIN, 100, "99999999999999999999"])
+        return self.rng.choice(["x", "", "1.5", "-0", "+1"])
+
+    def direction(self):
+        pick = self.rng.random()
+        if pick < 0.95:
+            return self.rng.choice(["LEFT", "RIGHT", "left", "Right"])
+        return self.rng.choice(["UP", "", "LEFTX"])
+
+    def push(self):
+        command = self.rng.choice(["LPUSH", "RPUSH", "LPUSH", "RPUSH", "LPUSHX", "RPUSHX"])
+        pick = self.rng.random()
+        if pick < 0.9:
+            elements = self.elements(1, 6)
+        elif pick < 0.98:
+            elements = self.elements(10, 30)
+        else:                                       # long lists span several nodes
+            elements = [str(self.rng.randint(0, 99)) for _ in range(self.rng.randint(100, 300))]
+        return Step((command, self.list_key(), *elements))
+
+    def pop(self):
+        argv = [self.rng.choice(["LPOP", "RPOP"]), self.list_key()]
+        if self.rng.random() < 0.45:
+            argv.append(self.list_count())
+        return Step(tuple(argv))
+
+    def llen(self):
+        return Step(("LLEN", self.list_key()))
+
+    def lrange(self):
+        if self.rng.random() < 0.3:
+            return Step(("LRANGE", self.list_key(), 0, -1))
+        return Step(("LRANGE", self.list_key(), self.list_index(), self.list_index()))
+
+    def lindex(self):
+        return Step(("LINDEX", self.list_key(), self.list_index()))
+
+    def lset(self):
+        return Step(("LSET", self.list_key(), self.list_index(), self.element()))
+
+    def linsert(self):
+        where = self.rng.choice(["BEFORE", "AFTER", "before", "After"]) \
+            if self.rng.random() < 0.95 else self.rng.choice(["MIDDLE", ""])
+        return Step(("LINSERT", self.list_key(), where, self.element(), self.element()))
+
+    def lrem(self):
+        count = self.rng.randint(-3, 3) if self.rng.random() < 0.85 else self.list_count()
+        return Step(("LREM", self.list_key(), count, self.element()))
+
+    def ltrim(self):
+        pick = self.rng.random()
+        if pick < 0.7:      # trims that usually keep something
+            bounds = (self.rng.randint(0, 2), self.rng.randint(-3, -1))
+        else:
+            bounds = (self.list_index(), self.list_index())
+        return Step(("LTRIM", self.list_key(), *bounds))
+
+    def lpos(self):
+        argv = ["LPOS", self.list_key(), self.element()]
+        options = []
+        if self.rng.random() < 0.4:
+            rank = self.rng.choice([1, 2, 3, -1, -2, -3]) if self.rng.random() < 0.8 else \
+                self.rng.choice([0, LLONG_MAX, LLONG_MIN, "-9223372036854775807", "x", "1.5"])
+            options.append(["RANK", rank])
+        if self.rng.random() < 0.4:
+            options.append(["COUNT", self.list_count()])
+        if self.rng.random() < 0.3:
+            options.append(["MAXLEN", self.list_count()])
+        if self.rng.random() < 0.04:
+            options.append([self.rng.choice(["RANK", "COUNT", "MAXLEN", "FOO"])])
+        self.rng.shuffle(options)
+        return Step(tuple(argv + [x for option in options for x in option]))
+
+    def rpoplpush(self):
+        return Step(("RPOPLPUSH", self.list_key(), self.list_key()))
+
+    def lmove(self):
+        source = self.list_key()
+        destination = source if self.rng.random() < 0.2 else self.list_key()
+        return Step(("LMOVE", source, destination, self.direction(), self.direction()))
+
+    def lmpop(self):
+        keys = [self.list_key() for _ in range(self.rng.randint(1, 3))]
+        numkeys = len(keys)
+        pick = self.rng.random()
+        if pick < 0.06:
+            numkeys += self.rng.choice([1, -1, 5])
+        elif pick < 0.1:
+            numkeys = self.rng.choice([0, -1, "x", LLONG_MAX])
+        argv = ["LMPOP", numkeys, *keys, self.direction()]
+        pick = self.rng.random()
+        if pick < 0.45:
+            argv += ["COUNT", self.list_count()]
+        elif pick < 0.5:
+            argv += self.rng.choice([["COUNT"], ["COUNT", 1, "COUNT", 2], ["FOO", 1], ["EXTRA"]])
+        return Step(tuple(argv))
+
+    def list_bad_arity(self):
+        key = self.list_key()
+        return Step(self.rng.choice([
+            ("LPUSH", key), ("RPUSHX", key), ("LPOP",), ("RPOP", key, 1, 2), ("LLEN",),
+            ("LRANGE", key, 0), ("LINDEX", key), ("LSET", key, 0), ("LINSERT", key, "BEFORE", "a"),
+            ("LREM", key, 0), ("LTRIM", key, 0), ("LPOS", key), ("RPOPLPUSH", key),
+            ("LMOVE", key, key, "LEFT"), ("LMPOP", 1, key), ("LMPOP", 1),
+        ]))
 
     def bad_arity(self):
         return Step(self.rng.choice([("GET",), ("SET", self.key()), ("INCRBY", self.key()),

@@ -1,9 +1,10 @@
 """Differential test: the server under test against a real redis-server.
 
-For each seed, ``CommandGenerator`` produces a few thousand string/keyspace
-commands over 20 keys and 3 databases.  Every command is sent to both
-servers (pipelined in batches) and the replies, error strings included, are
-compared one by one; at the end the whole keyspace is compared too.
+For each seed, ``CommandGenerator`` produces a few thousand string, keyspace
+and list commands over 20 keys (24 with lists) and 3 databases.  Every
+command is sent to both servers (pipelined in batches) and the replies, error
+strings included, are compared one by one; at the end the whole keyspace is
+compared too.
 
 On a mismatch the failure names the seed, the command index and shows the
 last commands with both servers' replies.  Reproduce one seed with
@@ -11,9 +12,10 @@ last commands with both servers' replies.  Reproduce one seed with
 
 Knobs (environment): REDWING_DIFF_SEEDS (explicit list, e.g. "3,17"),
 REDWING_DIFF_SEED_COUNT (seeds 1..N when no list is given, default 8),
-REDWING_DIFF_COMMANDS (per seed, default 5000).  RPUSH (the only non-string
-type used, for WRONGTYPE paths) is generated only when the server under test
-knows it (COMMAND INFO); REDWING_DIFF_LISTS=0 or =1 overrides the detection.
+REDWING_DIFF_COMMANDS (per seed, default 5000).  List commands (LPUSH ...
+LMPOP, non-blocking only) are generated only when the server under test
+knows RPUSH (COMMAND INFO); REDWING_DIFF_LISTS=0 or =1 overrides the
+detection.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ HISTORY = 10
 
 
 def lists_enabled(port: int) -> bool:
-    """Generate RPUSH? As REDWING_DIFF_LISTS says, else if the server knows it."""
+    """Generate list commands?  As REDWING_DIFF_LISTS says, else if the server
+    knows RPUSH."""
     if LISTS_OVERRIDE is not None:
         return LISTS_OVERRIDE != "0"
     with RawConnection(port) as conn:
@@ -194,9 +197,9 @@ class DifferentialRun:
             for key in sorted(self.ref.call("KEYS", "*")):
                 self.compare_call(("TYPE", key))
                 self.compare_call(("PTTL", key), TTL_CLASS)
+                self.compare_call(("OBJECT", "ENCODING", key))
                 if self.ref.call("TYPE", key) == b"string":
                     self.compare_call(("GET", key))
-                    self.compare_call(("OBJECT", "ENCODING", key))
                 else:
                     self.compare_call(("LRANGE", key, 0, -1))
 

@@ -31,9 +31,15 @@ public final class ListValue {
 
     // MARK: - Ends
 
+    /// A node that is done growing gives back the spare capacity its buffer doubled into.
+    private func seal(_ n: Int) {
+        nodes[n].bytes = nodes[n].bytes.withUnsafeBufferPointer { Array($0) }
+    }
+
     func pushHead(_ value: UnsafeRawBufferPointer) {
         let e = PackedList.encode(value)
         if nodes.isEmpty || ListValue.nodeIsFull(nodes[0], adding: e.count) {
+            if !nodes.isEmpty { seal(0) }
             nodes.insert(PackedList(), at: 0)
         }
         nodes[0].prepend(e)
@@ -43,6 +49,7 @@ public final class ListValue {
     func pushTail(_ value: UnsafeRawBufferPointer) {
         let e = PackedList.encode(value)
         if nodes.isEmpty || ListValue.nodeIsFull(nodes[nodes.count - 1], adding: e.count) {
+            if !nodes.isEmpty { seal(nodes.count - 1) }
             nodes.append(PackedList())
         }
         nodes[nodes.count - 1].append(e)
