@@ -9,6 +9,7 @@ enum CommandTable {
         typealias A = AdminCommands
         typealias C = CommandCommands
         typealias L = ListCommands
+        typealias H = HashCommands
         let one = (1, 1, 1)
         let allKeys = (1, -1, 1)
         let pairs = (1, -1, 2)
@@ -97,6 +98,40 @@ enum CommandTable {
                     summary: "Pop an element from a list, push it to another list and return it", L.lmove),
             Command("lmpop", -4, "write movablekeys", acl: "@list", group: "list", since: "7.0.0",
                     summary: "Pop elements from a list", complexity: "O(N+M)", L.lmpop),
+
+            // MARK: Hashes
+            Command("hset", -4, "write denyoom fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
+                    summary: "Set the string value of a hash field", H.hset),
+            Command("hmset", -4, "write denyoom fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
+                    summary: "Set multiple hash fields to multiple values", complexity: "O(N)", H.hset),
+            Command("hsetnx", 4, "write denyoom fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
+                    summary: "Set the value of a hash field, only if the field does not exist", H.hsetnx),
+            Command("hget", 3, "readonly fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
+                    summary: "Get the value of a hash field", H.hget),
+            Command("hmget", -3, "readonly fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
+                    summary: "Get the values of all the given hash fields", complexity: "O(N)", H.hmget),
+            Command("hdel", -3, "write fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
+                    summary: "Delete one or more hash fields", complexity: "O(N)", H.hdel),
+            Command("hlen", 2, "readonly fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
+                    summary: "Get the number of fields in a hash", H.hlen),
+            Command("hstrlen", 3, "readonly fast", keys: one, acl: "@hash", group: "hash", since: "3.2.0",
+                    summary: "Get the length of the value of a hash field", H.hstrlen),
+            Command("hexists", 3, "readonly fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
+                    summary: "Determine if a hash field exists", H.hexists),
+            Command("hkeys", 2, "readonly", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
+                    summary: "Get all the fields in a hash", complexity: "O(N)", H.hkeys),
+            Command("hvals", 2, "readonly", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
+                    summary: "Get all the values in a hash", complexity: "O(N)", H.hvals),
+            Command("hgetall", 2, "readonly", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
+                    summary: "Get all the fields and values in a hash", complexity: "O(N)", H.hgetall),
+            Command("hincrby", 4, "write denyoom fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
+                    summary: "Increment the integer value of a hash field by the given number", H.hincrby),
+            Command("hincrbyfloat", 4, "write denyoom fast", keys: one, acl: "@hash", group: "hash", since: "2.6.0",
+                    summary: "Increment the float value of a hash field by the given amount", H.hincrbyfloat),
+            Command("hrandfield", -2, "readonly", keys: one, acl: "@hash", group: "hash", since: "6.2.0",
+                    summary: "Get one or multiple random fields from a hash", complexity: "O(N)", H.hrandfield),
+            Command("hscan", -3, "readonly", keys: one, acl: "@hash", group: "hash", since: "2.8.0",
+                    summary: "Incrementally iterate hash fields and associated values", H.hscan),
 
             // MARK: Keys
             Command("del", -2, "write", keys: allKeys, acl: "@keyspace", group: gen, since: "1.0.0",

@@ -126,6 +126,17 @@ public final class Database {
         return r
     }
 
+    /// Mutates a hash in place, copying it first when someone else still holds it.
+    func mutateHash<R>(_ e: Entry, _ body: (HashValue) -> R) -> R {
+        dict.willModify(e.key)
+        guard case .hash(var hash) = e.value else { preconditionFailure("not a hash") }
+        e.value = .int(0)
+        if !isKnownUniquelyReferenced(&hash) { hash = hash.copy() }
+        let r = body(hash)
+        e.value = .hash(hash)
+        return r
+    }
+
     /// Deletes `key`. Returns whether it existed (expired or not).
     @discardableResult
     func delete(_ key: UnsafeRawBufferPointer) -> Bool {

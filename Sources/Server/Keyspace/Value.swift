@@ -12,6 +12,7 @@ public enum Value {
     case small(SmallBytes)
     case string([UInt8], raw: Bool)
     case list(ListValue)
+    case hash(HashValue)
 
     /// Redis keeps strings up to 44 bytes in one allocation with their object ("embstr").
     static let embstrLimit = 44
@@ -28,18 +29,24 @@ public enum Value {
         switch self {
         case .int, .small, .string: return "string"
         case .list: return "list"
+        case .hash: return "hash"
         }
     }
 
     var isString: Bool {
         switch self {
         case .int, .small, .string: return true
-        case .list: return false
+        case .list, .hash: return false
         }
     }
 
     var isList: Bool {
         if case .list = self { return true }
+        return false
+    }
+
+    var isHash: Bool {
+        if case .hash = self { return true }
         return false
     }
 
@@ -49,6 +56,7 @@ public enum Value {
         case .small: return "embstr"
         case .string(let b, let raw): return raw || b.count > Value.embstrLimit ? "raw" : "embstr"
         case .list: return "quicklist"
+        case .hash(let h): return h.encodingName
         }
     }
 
@@ -66,8 +74,8 @@ public enum Value {
             return try s.withBytes(body)
         case .string(let b, _):
             return try b.withUnsafeBytes(body)
-        case .list:
-            preconditionFailure("string access to a list value: check the type first")
+        case .list, .hash:
+            preconditionFailure("string access to a collection value: check the type first")
         }
     }
 
@@ -80,7 +88,7 @@ public enum Value {
         case .int(let v): return decimalLength(v)
         case .small(let s): return s.count
         case .string(let b, _): return b.count
-        case .list: preconditionFailure("string length of a list value")
+        case .list, .hash: preconditionFailure("string length of a collection value")
         }
     }
 }

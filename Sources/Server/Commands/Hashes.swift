@@ -1,0 +1,302 @@
+import CEventShim
+
+/// Hash commands (Redis's t_hash.c).
+enum HashCommands {
+    // MARK: - Helpers
+
+    /// The hash at `key` for reading; nil when missing. Replies WRONGTYPE and sets `failed`
+    /// when the key holds another type.
+    static func readHash(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer,
+                         failed: inout Bool) -> HashValue? {
+        guard let e = s.lookupRead(c.db, key) else { return nil }
+        guard case .hash(let h) = e.valuePointer.pointee else {
+            c.wrongType()
+            failed = true
+            return nil
+        }
+        return h
+    }
+
+    /// The entry of the hash at `key` for writing, created when `create`; nil after WRONGTYPE
+    /// (or when missing and not created).
+    static func writeHash(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer, create: Bool,
+                          failed: inout Bool) -> Entry? {
+        if let e = s.lookupWrite(c.db, key) {
+            guard e.value.isHash else { c.wrongType(); failed = true; return nil }
+            return e
+        }
+        return create ? c.db.add(key, .hash(HashValue())) : nil
+    }
+
+    static func reply(_ c: Client, _ v: HashValue.FieldValue) {
+        switch v {
+        case .packed(.int(let i)), .value(.int(let i)): rw_reply_bulk_int(c.raw, i)
+        default: v.withBytes { c.bulk($0) }
+        }
+    }
+
+    static func deleteIfEmpty(_ c: Client, _ e: Entry, _ key: UnsafeRawBufferPointer) {
+        if case .hash(let h) = e.valuePointer.pointee, h.count == 0 { c.db.delete(key) }
+    }
+
+    // MARK: - Set and get
+
+    static func hset(_ s: Server, _ c: Client, _ a: Args) {
+        guard a.count % 2 == 0 else {
+            c.error("ERR wrong number of arguments for '\(a.lower(0))' command")
+            return
+        }
+        var failed = false
+        guard let e = writeHash(s, c, a[1], create: true, failed: &failed) else { return }
+        let added = c.db.mutateHash(e) { h -> Int in
+            var n = 0
+            for i in stride(from: 2, to: a.count, by: 2) where h.set(a[i], a[i + 1]) { n += 1 }
+            return n
+        }
+        s.changed(Int64(a.count / 2 - 1))
+        if a.is(0, "HMSET") { c.ok() } else { c.int(added) }
+    }
+
+    static func hsetnx(_ s: Server, _ c: Client, _ a: Args) {
+        var failed = false
+        if let e = s.lookupWrite(c.db, a[1]) {
+            guard case .hash(let h) = e.valuePointer.pointee else { c.wrongType(); return }
+            if h.get(a[2]) != nil { c.int(0); return }
+        }
+        guard let e = writeHash(s, c, a[1], create: true, failed: &failed) else { return }
+        c.db.mutateHash(e) { $0.set(a[2], a[3]) }
+        s.changed()
+        c.int(1)
+    }
+
+    static func hget(_ s: Server, _ c: Client, _ a: Args) {
+        var failed = false
+        let h = readHash(s, c, a[1], failed: &failed)
+        if failed { return }
+        guard let v = h?.get(a[2]) else { c.null(); return }
+        reply(c, v)
+    }
+
+    static func hmget(_ s: Server, _ c: Client, _ a: Args) {
+        var failed = false
+        let h = readHash(s, c, a[1], failed: &failed)
+        if failed { return }
+        c.array(a.count - 2)
+        for i in 2..<a.count {
+            if let v = h?.get(a[i]) { reply(c, v) } else { c.null() }
+        }
+    }
+
+    static func hdel(_ s: Server, _ c: Client, _ a: Args) {
+        var failed = false
+        guard let e = writeHash(s, c, a[1], create: false, failed: &failed) else {
+            if !failed { c.int(0) }
+            return
+        }
+        let n = c.db.mutateHash(e) { h -> Int in
+            var n = 0
+            for i in 2..<a.count where h.delete(a[i]) { n += 1 }
+            return n
+        }
+        deleteIfEmpty(c, e, a[1])
+        s.changed(Int64(n))
+        c.int(n)
+    }
+
+    static func hlen(_ s: Server, _ c: Client, _ a: Args) {
+        var failed = false
+        let h = readHash(s, c, a[1], failed: &failed)
+        if failed { return }
+        c.int(h?.count ?? 0)
+    }
+
+    static func hstrlen(_ s: Server, _ c: Client, _ a: Args) {
+        var failed = false
+        let h = readHash(s, c, a[1], failed: &failed)
+        if failed { return }
+        c.int(h?.get(a[2])?.withBytes { $0.count } ?? 0)
+    }
+
+    static func hexists(_ s: Server, _ c: Client, _ a: Args) {
+        var failed = false
+        let h = readHash(s, c, a[1], failed: &failed)
+        if failed { return }
+        c.int(h?.get(a[2]) != nil ? 1 : 0)
+    }
+
+    /// HKEYS, HVALS and HGETALL.
+    static func getAll(_ s: Server, _ c: Client, _ a: Args, fields: Bool, values: Bool) {
+        var failed = false
+        let h = readHash(s, c, a[1], failed: &failed)
+        if failed { return }
+        guard let hash = h else {
+            if fields && values { c.map(0) } else { c.array(0) }
+            return
+        }
+        if fields && values { c.map(hash.count) } else { c.array(hash.count) }
+        hash.forEach { f, v in
+            if fields { reply(c, f) }
+            if values { reply(c, v) }
+        }
+    }
+
+    static func hkeys(_ s: Server, _ c: Client, _ a: Args) { getAll(s, c, a, fields: true, values: false) }
+    static func hvals(_ s: Server, _ c: Client, _ a: Args) { getAll(s, c, a, fields: false, values: true) }
+    static func hgetall(_ s: Server, _ c: Client, _ a: Args) { getAll(s, c, a, fields: true, values: true) }
+
+    // MARK: - Counters
+
+    static func hincrby(_ s: Server, _ c: Client, _ a: Args) {
+        guard let incr = a.int(3) else { c.notInteger(); return }
+        var failed = false
+        var current: Int64 = 0
+        if let e = s.lookupWrite(c.db, a[1]) {
+            guard case .hash(let h) = e.valuePointer.pointee else { c.wrongType(); return }
+            if let v = h.get(a[2]) {
+                guard let n = v.withBytes({ parseStrictInt64($0) }) else {
+                    c.error("ERR hash value is not an integer")
+                    return
+                }
+                current = n
+            }
+        }
+        let (result, overflow) = current.addingReportingOverflow(incr)
+        if overflow { c.error("ERR increment or decrement would overflow"); return }
+        guard let e = writeHash(s, c, a[1], create: true, failed: &failed) else { return }
+        int64Bytes(result).withUnsafeBytes { v in c.db.mutateHash(e) { $0.set(a[2], v) } }
+        s.changed()
+        c.int(result)
+    }
+
+    static func hincrbyfloat(_ s: Server, _ c: Client, _ a: Args) {
+        guard let incr = parseLongDouble(a[3]) else { c.notFloat(); return }
+        var failed = false
+        var current: Float80 = 0
+        if let e = s.lookupWrite(c.db, a[1]) {
+            guard case .hash(let h) = e.valuePointer.pointee else { c.wrongType(); return }
+            if let v = h.get(a[2]) {
+                guard let n = v.withBytes({ parseLongDouble($0) }) else {
+                    c.error("ERR hash value is not a float")
+                    return
+                }
+                current = n
+            }
+        }
+        let result = current + incr
+        guard result.isFinite, let text = formatLongDoubleHuman(result) else {
+            c.error("ERR increment would produce NaN or Infinity")
+            return
+        }
+        guard let e = writeHash(s, c, a[1], create: true, failed: &failed) else { return }
+        text.withUnsafeBytes { v in c.db.mutateHash(e) { $0.set(a[2], v) } }
+        s.changed()
+        c.bulk(text)
+    }
+
+    // MARK: - Random and scan
+
+    static func hrandfield(_ s: Server, _ c: Client, _ a: Args) {
+        var count: Int64? = nil
+        var withValues = false
+        if a.count >= 3 {
+            guard let v = a.int(2) else { c.notInteger(); return }
+            count = v
+            if a.count == 4 {
+                guard a.is(3, "WITHVALUES") else { c.syntaxError(); return }
+                withValues = true
+            } else if a.count > 4 {
+                c.syntaxError()
+                return
+            }
+        }
+        var failed = false
+        let h = readHash(s, c, a[1], failed: &failed)
+        if failed { return }
+        guard let n = count else {
+            guard let (f, _) = h?.randomPair() else { c.null(); return }
+            reply(c, f)
+            return
+        }
+        guard let hash = h, n != 0 else { c.array(0); return }
+        func emit(_ f: HashValue.FieldValue, _ v: HashValue.FieldValue) {
+            if withValues && c.resp >= 3 { c.array(2) }
+            reply(c, f)
+            if withValues { reply(c, v) }
+        }
+        let perItem = withValues && c.resp < 3 ? 2 : 1
+        if n < 0 {
+            // Repetitions allowed: |count| independent draws.
+            let draws = Int(clamping: n.magnitude)
+            if withValues && Int64(draws) > Int64.max / 2 {
+                c.error("ERR value is out of range")
+                return
+            }
+            c.array(draws * perItem)
+            for _ in 0..<draws {
+                let (f, v) = hash.randomPair()!
+                emit(f, v)
+            }
+            return
+        }
+        // Distinct fields: all of them when count covers the hash, else a random subset.
+        var pairs: [(HashValue.FieldValue, HashValue.FieldValue)] = []
+        hash.forEach { f, v in pairs.append((f, v)) }
+        if Int64(pairs.count) > n {
+            for i in 0..<Int(n) { pairs.swapAt(i, i + FastRandom.below(pairs.count - i)) }
+            pairs.removeLast(pairs.count - Int(n))
+        }
+        c.array(pairs.count * perItem)
+        for (f, v) in pairs { emit(f, v) }
+    }
+
+    static func hscan(_ s: Server, _ c: Client, _ a: Args) {
+        guard let cursor = KeyCommands.parseCursor(c, a[2]) else { return }
+        var count = 10
+        var pattern: [UInt8]? = nil
+        var j = 3
+        while j < a.count {
+            if a.is(j, "COUNT") && j + 1 < a.count {
+                guard let v = a.int(j + 1) else { c.notInteger(); return }
+                if v < 1 { c.syntaxError(); return }
+                count = Int(min(v, Int64(Int32.max)))
+            } else if a.is(j, "MATCH") && j + 1 < a.count {
+                pattern = a.bytes(j + 1)
+            } else {
+                c.syntaxError()
+                return
+            }
+            j += 2
+        }
+        var failed = false
+        let h = readHash(s, c, a[1], failed: &failed)
+        if failed { return }
+        var out: [[UInt8]] = []
+        var next: UInt64 = 0
+        if let hash = h {
+            if case .packed = hash.storage {
+                // A small hash is returned whole in one call, with cursor 0 (as Redis does).
+                hash.forEach { f, v in
+                    let fb = f.withBytes { Array($0) }
+                    if let p = pattern, !globMatch(p, fb) { return }
+                    out.append(fb)
+                    out.append(v.withBytes { Array($0) })
+                }
+            } else {
+                next = cursor
+                var budget = count * 10
+                repeat {
+                    next = hash.scanTable(next) { e in
+                        let fb = e.keyBytes
+                        if let p = pattern, !globMatch(p, fb) { return }
+                        out.append(fb)
+                        out.append(e.value.bytes)
+                    }
+                    budget -= 1
+                } while next != 0 && budget > 0 && out.count / 2 < count
+            }
+        }
+        c.array(2)
+        c.bulk(String(next))
+        c.bulkArray(out)
+    }
+}
