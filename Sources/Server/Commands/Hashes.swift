@@ -195,6 +195,9 @@ enum HashCommands {
 
     // MARK: - Random and scan
 
+    /// The largest |count| HRANDFIELD answers with repetitions.
+    static let maxRandomDraws = 10_000_000
+
     static func hrandfield(_ s: Server, _ c: Client, _ a: Args) {
         var count: Int64? = nil
         var withValues = false
@@ -225,9 +228,10 @@ enum HashCommands {
         }
         let perItem = withValues && c.resp < 3 ? 2 : 1
         if n < 0 {
-            // Repetitions allowed: |count| independent draws.
+            // Repetitions allowed: |count| independent draws. Redis would try to build any
+            // size of reply; Redwing refuses one that could not fit memory.
             let draws = Int(clamping: n.magnitude)
-            if withValues && Int64(draws) > Int64.max / 2 {
+            if draws > HashCommands.maxRandomDraws {
                 c.error("ERR value is out of range")
                 return
             }

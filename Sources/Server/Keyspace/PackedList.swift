@@ -10,6 +10,7 @@
 /// - `0x80 | n` (n < 64)      a string of n bytes
 /// - `0xF1` int16, `0xF2` int32, `0xF3` int64 (little-endian payload)
 /// - `0xF4` + UInt32 length   a longer string
+/// - `0xF5` + UInt64 length   a string of 4 GB or more (only with raised proto-max-bulk-len)
 struct PackedList {
     var bytes: [UInt8] = []
     var count = 0
@@ -55,9 +56,13 @@ struct PackedList {
         } else if value.count < 64 {
             out.append(0x80 | UInt8(value.count))
             out.append(contentsOf: value)
-        } else {
+        } else if value.count <= Int(UInt32.max) {
             out.append(0xF4)
             withUnsafeBytes(of: UInt32(value.count).littleEndian) { out.append(contentsOf: $0) }
+            out.append(contentsOf: value)
+        } else {
+            out.append(0xF5)
+            withUnsafeBytes(of: UInt64(value.count).littleEndian) { out.append(contentsOf: $0) }
             out.append(contentsOf: value)
         }
         appendBackLength(out.count, to: &out)
@@ -89,7 +94,8 @@ struct PackedList {
         case 0xF1: return 3
         case 0xF2: return 5
         case 0xF3: return 9
-        default: return 5 + Int(readLE(at + 1, 4))
+        case 0xF4: return 5 + Int(readLE(at + 1, 4))
+        default: return 9 + Int(readLE(at + 1, 8))
         }
     }
 
@@ -121,9 +127,12 @@ struct PackedList {
         case 0xF1: return .int(Int64(Int16(truncatingIfNeeded: readLE(at + 1, 2))))
         case 0xF2: return .int(Int64(Int32(truncatingIfNeeded: readLE(at + 1, 4))))
         case 0xF3: return .int(Int64(bitPattern: readLE(at + 1, 8)))
-        default:
+        case 0xF4:
             let n = Int(readLE(at + 1, 4))
             return .string(bytes[(at + 5)..<(at + 5 + n)])
+        default:
+            let n = Int(readLE(at + 1, 8))
+            return .string(bytes[(at + 9)..<(at + 9 + n)])
         }
     }
 
