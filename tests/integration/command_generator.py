@@ -1,14 +1,20 @@
 """Seeded random command sequences for differential testing.
 
-The generator produces string, keyspace and (when enabled) list commands
-over a tiny key space (20 shared keys k0..k19, plus l0..l3 that only list
-commands write, in 3 databases) so that commands constantly collide:
+The generator produces string, keyspace and (when enabled) list and hash
+commands over a tiny key space (20 shared keys k0..k19, plus l0..l3 that only
+list commands write and h0..h3 that only hash commands write, in 3 databases)
+so that commands constantly collide:
 overwrites, wrong types, missing keys, overflow, bad numbers and bad options
 are all common.  List commands get plausible arguments most of the time
 (elements drawn from a small pool so that LPOS/LREM/LINSERT pivots match,
 now and then a long list or a 9 KB element) and hostile ones often enough:
 extreme and non-numeric indexes and counts, bad directions, wrong numkeys,
-bad arity.  Everything it emits must be *deterministic* on a correct server:
+bad arity.  Hash commands work the same way: fields from a small pool (so
+HGET/HDEL/HINCRBY hit), hashes small enough to stay listpack-encoded most of
+the time (their order is then compared exactly), now and then a 65-byte value
+or field, a bulk HSET of hundreds of fields or a CONFIG SET of
+hash-max-listpack-entries/-value that pushes them to hashtable.  Everything
+it emits must be *deterministic* on a correct server:
 
 * TTLs are long (>= 1000 s) or in the past where the command deletes the key
   at once (EXPIRE*, GETEX), so nothing expires while a run is going on;
@@ -18,6 +24,14 @@ bad arity.  Everything it emits must be *deterministic* on a correct server:
   as classes (-2 / -1 / positive) by the differential test, not here.
 * RANDOMKEY, SCAN cursors, TIME, INFO and OBJECT IDLETIME are never emitted.
 * Blocking list commands (BLPOP, BLMOVE, ...) are never emitted.
+* Replies whose order Redis leaves unspecified carry a *probe*, a read-only
+  command sent right after them to both servers: HKEYS/HVALS/HGETALL probe
+  ``OBJECT ENCODING key`` and are compared exactly for a listpack, as sorted
+  fields/pairs for a hashtable; HRANDFIELD probes ``HGETALL key`` and is
+  reduced to its shape (length, members exist, distinct when the count is
+  positive, the whole hash when the count covers it).  HSCAN is a pseudo-
+  command iterated to the end and compared as a set of pairs.  HRANDFIELD is
+  never given a huge negative count (Redis would build that many replies).
 
 A generated step is a ``Step``: the argv plus how to compare its reply.
 """
@@ -32,6 +46,8 @@ KEYS = [f"k{i}" for i in range(20)]
 # Written only by list commands (read, renamed, copied, deleted by all others),
 # so that real lists survive and grow; shared KEYS give the WRONGTYPE paths.
 LIST_KEYS = [f"l{i}" for i in range(4)]
+# Likewise written only by hash commands.
+HASH_KEYS = [f"h{i}" for i in range(4)]
 DATABASES = 3
 
 LLONG_MAX = "9223372036854775807"
@@ -39,18 +55,26 @@ LLONG_MIN = "-9223372036854775808"
 # List elements: few and short, so that searches and pivots often match.
 ELEMENTS = ["a", "b", "c", "a", "b", "1", "2", "10", "-1", "", "x" * 30, "hello world",
             b"\x00", b"a\x00b", "\r\n"]
+# Hash fields: few, so that HGET/HDEL/HINCRBY usually find them.
+FIELDS = ["f0", "f1", "f2", "f3", "f4", "f5", "a", "b", "", "1", "-1", "x" * 20, b"\x00",
+          b"a\x00b"]
+HALF_LONG_MAX = "4611686018427387903"     # HRANDFIELD ... WITHVALUES limit
 
 # How a reply is compared between the two servers.
 EXACT = "exact"           # byte-for-byte
 TTL_CLASS = "ttl"         # integer reply reduced to -2 / -1 / positive
 SORTED = "sorted"         # array reply compared as a sorted list
 SCAN_ALL = "scan-all"     # pseudo-command: full SCAN iteration, sorted keys
+HASH_ORDER = "hash-order"  # HKEYS/HVALS/HGETALL: exact for listpack, sorted for hashtable
+RANDFIELD = "randfield"    # HRANDFIELD: reduced to its shape, checked against HGETALL
+HSCAN_ALL = "hscan-all"    # pseudo-command: full HSCAN iteration, sorted pairs
 
 
 @dataclass(frozen=True)
 class Step:
     argv: tuple
     compare: str = EXACT
+    probe: tuple = ()       # read-only command sent right after argv (see above)
 
     def __str__(self) -> str:
         shown = " ".join(_show(a) for a in self.argv)
@@ -66,10 +90,12 @@ def _show(arg) -> str:
 class CommandGenerator:
     """``CommandGenerator(seed).steps(n)`` yields ``n`` reproducible steps."""
 
-    def __init__(self, seed: int, with_lists: bool = True):
+    def __init__(self, seed: int, with_lists: bool = True, with_hashes: bool = True):
         self.rng = random.Random(seed)
         self.with_lists = with_lists
-        self.keyspace = KEYS + LIST_KEYS if with_lists else KEYS
+        self.with_hashes = with_hashes
+        self.keyspace = KEYS + (LIST_KEYS if with_lists else []) + \
+            (HASH_KEYS if with_hashes else [])
         self.table: List[tuple] = [
             # (weight, builder)
             (12, self.get), (12, self.set), (2, self.setnx), (2, self.setex), (2, self.psetex),
@@ -88,6 +114,14 @@ class CommandGenerator:
                 (3, self.lindex), (2, self.lset), (3, self.linsert), (3, self.lrem),
                 (2, self.ltrim), (4, self.lpos), (2, self.rpoplpush), (3, self.lmove),
                 (3, self.lmpop), (0.5, self.list_bad_arity),
+            ]
+        if with_hashes:
+            self.table += [
+                (7, self.hset), (1, self.hmset), (2, self.hsetnx), (5, self.hget),
+                (2, self.hmget), (4, self.hdel), (2, self.hlen), (2, self.hstrlen),
+                (2, self.hexists), (4, self.hgetall_family), (3, self.hincrby),
+                (2, self.hincrbyfloat), (2, self.hrandfield), (1, self.hscan_all),
+                (0.15, self.hash_config), (0.5, self.hash_bad_arity),
             ]
         self.weights = [w for w, _ in self.table]
         self.builders: List[Callable[[], Step]] = [b for _, b in self.table]
@@ -492,3 +526,125 @@ class CommandGenerator:
 
     def unknown_command(self):
         return Step((self.rng.choice(["GETT", "sett", "FOO"]), self.key(), self.value()))
+
+    # ---------------------------------------------------------- hash cmds
+    def hash_key(self) -> str:
+        """Mostly a key only hash commands write, else a shared one (WRONGTYPE)."""
+        return self.rng.choice(HASH_KEYS) if self.rng.random() < 0.75 else self.key()
+
+    def field(self):
+        pick = self.rng.random()
+        if pick < 0.9:
+            return self.rng.choice(FIELDS)
+        if pick < 0.997:
+            return self.value()
+        return "F" * 65                         # longer than hash-max-listpack-value
+
+    def fields(self, low=1, high=4) -> list:
+        return [self.field() for _ in range(self.rng.randint(low, high))]
+
+    def hash_value(self):
+        pick = self.rng.random()
+        if pick < 0.7:
+            return self.value()
+        if pick < 0.99:
+            return self.rng.choice(ELEMENTS)
+        return self.rng.choice(["v" * 64, "w" * 65, "z" * 200])
+
+    def field_values(self, low=1, high=4) -> list:
+        return [x for f in self.fields(low, high) for x in (f, self.hash_value())]
+
+    def hset(self):
+        if self.rng.random() < 0.006:           # past 512 (or a lowered limit)
+            count = self.rng.randint(100, 600)
+            pairs = [x for i in range(count) for x in (f"f{i}", str(self.rng.randint(0, 99)))]
+        else:
+            pairs = self.field_values(1, 4)
+        return Step(("HSET", self.hash_key(), *pairs))
+
+    def hmset(self):
+        return Step(("HMSET", self.hash_key(), *self.field_values(1, 3)))
+
+    def hsetnx(self):
+        return Step(("HSETNX", self.hash_key(), self.field(), self.hash_value()))
+
+    def hget(self):
+        return Step(("HGET", self.hash_key(), self.field()))
+
+    def hmget(self):
+        return Step(("HMGET", self.hash_key(), *self.fields(1, 5)))
+
+    def hdel(self):
+        return Step(("HDEL", self.hash_key(), *self.fields(1, 4)))
+
+    def hlen(self):
+        return Step(("HLEN", self.hash_key()))
+
+    def hstrlen(self):
+        return Step(("HSTRLEN", self.hash_key(), self.field()))
+
+    def hexists(self):
+        return Step(("HEXISTS", self.hash_key(), self.field()))
+
+    def hgetall_family(self):
+        key = self.hash_key()
+        return Step((self.rng.choice(["HGETALL", "HGETALL", "HKEYS", "HVALS"]), key),
+                    HASH_ORDER, ("OBJECT", "ENCODING", key))
+
+    def hincrby(self):
+        field = self.field() if self.rng.random() < 0.5 else self.rng.choice(["n0", "n1"])
+        return Step(("HINCRBY", self.hash_key(), field, self.integer_arg()))
+
+    def hincrbyfloat(self):
+        field = self.field() if self.rng.random() < 0.5 else self.rng.choice(["n0", "n2"])
+        return Step(("HINCRBYFLOAT", self.hash_key(), field, self.float_arg()))
+
+    def hrandfield(self):
+        key = self.hash_key()
+        argv = ["HRANDFIELD", key]
+        pick = self.rng.random()
+        if pick < 0.25:
+            pass
+        elif pick < 0.85:
+            argv.append(self.rng.randint(-20, 20))
+        elif pick < 0.93:
+            argv.append(self.rng.choice([100, 600, LLONG_MAX, HALF_LONG_MAX]))
+        else:
+            argv.append(self.rng.choice(["x", "", "1.5", LLONG_MIN, "4611686018427387904"]))
+        if len(argv) == 3:
+            pick = self.rng.random()
+            if pick < 0.45:
+                argv.append(self.rng.choice(["WITHVALUES", "withvalues"]))
+            elif pick < 0.5:
+                argv += self.rng.choice([["WITHVALUE"], ["WITHVALUES", "x"], ["FOO"]])
+        return Step(tuple(argv), RANDFIELD, ("HGETALL", key))
+
+    def hscan_all(self):
+        cursor = "0" if self.rng.random() < 0.93 else \
+            self.rng.choice(["x", "1.5", "18446744073709551616", " 0"])
+        argv = ["HSCAN", self.hash_key(), cursor]
+        if self.rng.random() < 0.4:
+            argv += ["MATCH", self.rng.choice(["f*", "*", "a", "f[0-2]", "?", "n*"])]
+        if self.rng.random() < 0.4:
+            argv += ["COUNT", self.rng.randint(1, 20)]
+        if self.rng.random() < 0.05:
+            argv += self.rng.choice([["COUNT", 0], ["COUNT", "x"], ["NOVALUES"], ["MATCH"],
+                                     ["BOGUS", 1]])
+        return Step(tuple(argv), HSCAN_ALL)
+
+    def hash_config(self):
+        """Lower (mostly restore) the listpack limits so hashes convert."""
+        if self.rng.random() < 0.5:
+            return Step(("CONFIG", "SET", "hash-max-listpack-entries",
+                         self.rng.choice([512, 512, 512, 512, 8, 2])))
+        return Step(("CONFIG", "SET", "hash-max-listpack-value", self.rng.choice([64, 64, 64, 5])))
+
+    def hash_bad_arity(self):
+        key = self.hash_key()
+        return Step(self.rng.choice([
+            ("HSET", key), ("HSET", key, "f"), ("HSET", key, "f", "v", "g"), ("HMSET", key, "f"),
+            ("HSETNX", key, "f"), ("HGET", key), ("HMGET", key), ("HDEL", key), ("HLEN",),
+            ("HSTRLEN", key), ("HEXISTS", key, "f", "g"), ("HKEYS",), ("HGETALL", key, "x"),
+            ("HINCRBY", key, "f"), ("HINCRBYFLOAT", key, "f", 1, 2), ("HRANDFIELD",),
+            ("HSCAN", key),
+        ]))

@@ -1,7 +1,8 @@
 """Differential test: the server under test against a real redis-server.
 
-For each seed, ``CommandGenerator`` produces a few thousand string, keyspace
-and list commands over 20 keys (24 with lists) and 3 databases.  Every
+For each seed, ``CommandGenerator`` produces a few thousand string, keyspace,
+list and hash commands over 20 shared keys (plus l0..l3 for lists and h0..h3
+for hashes) and 3 databases.  Every
 command is sent to both servers (pipelined in batches) and the replies, error
 strings included, are compared one by one; at the end the whole keyspace is
 compared too.
@@ -15,7 +16,10 @@ REDWING_DIFF_SEED_COUNT (seeds 1..N when no list is given, default 8),
 REDWING_DIFF_COMMANDS (per seed, default 5000).  List commands (LPUSH ...
 LMPOP, non-blocking only) are generated only when the server under test
 knows RPUSH (COMMAND INFO); REDWING_DIFF_LISTS=0 or =1 overrides the
-detection.
+detection.  Hash commands (HSET ... HSCAN, plus CONFIG SET of the
+hash-max-listpack-* limits) likewise need HSET; REDWING_DIFF_HASHES=0/1
+overrides.  Order-unspecified hash replies are compared as described in
+command_generator.py (probes, HSCAN iterated to the end).
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ from collections import deque
 
 import pytest
 
-from command_generator import (DATABASES, EXACT, SCAN_ALL, SORTED, TTL_CLASS,
-                               CommandGenerator, Step)
+from command_generator import (DATABASES, EXACT, HASH_ORDER, HSCAN_ALL, RANDFIELD, SCAN_ALL,
+                               SORTED, TTL_CLASS, CommandGenerator, Step)
 from raw_resp import (Closed, Error, RawConnection, encode_command, parse_reply,
                       unknown_commands)
 
@@ -41,6 +45,7 @@ def _seeds() -> list[int]:
 SEEDS = _seeds()
 COMMANDS_PER_SEED = int(os.environ.get("REDWING_DIFF_COMMANDS", "5000"))
 LISTS_OVERRIDE = os.environ.get("REDWING_DIFF_LISTS")  # "0"/"1"; unset: detect
+HASHES_OVERRIDE = os.environ.get("REDWING_DIFF_HASHES")  # "0"/"1"; unset: detect
 BATCH = 50
 HISTORY = 10
 
@@ -54,17 +59,25 @@ def lists_enabled(port: int) -> bool:
         return not unknown_commands(conn, "RPUSH")
 
 
-_noted_no_lists = False
+def hashes_enabled(port: int) -> bool:
+    """Generate hash commands?  As REDWING_DIFF_HASHES says, else if the
+    server knows HSET."""
+    if HASHES_OVERRIDE is not None:
+        return HASHES_OVERRIDE != "0"
+    with RawConnection(port) as conn:
+        return not unknown_commands(conn, "HSET")
 
 
-def note_lists_disabled(capsys) -> None:
-    """One line on the terminal (once per session) saying lists are off."""
-    global _noted_no_lists
-    if not _noted_no_lists:
-        _noted_no_lists = True
+_noted_disabled: set = set()
+
+
+def note_disabled(capsys, what: str, command: str, override, variable: str) -> None:
+    """One line on the terminal (once per session and type) saying it is off."""
+    if what not in _noted_disabled:
+        _noted_disabled.add(what)
         with capsys.disabled():
-            why = "server lacks RPUSH" if LISTS_OVERRIDE is None else "REDWING_DIFF_LISTS=0"
-            print(f"\nnote: differential test generates no lists ({why})")
+            why = f"server lacks {command}" if override is None else f"{variable}=0"
+            print(f"\nnote: differential test generates no {what} ({why})")
 
 
 def ttl_class(value) -> str:
@@ -74,17 +87,48 @@ def ttl_class(value) -> str:
     return repr(value)
 
 
-def normalise(step: Step, raw: bytes):
-    """What must be equal between the two servers for this step."""
+def pairs(flat: list) -> list:
+    return list(zip(flat[0::2], flat[1::2]))
+
+
+def randfield_shape(argv: tuple, reply, contents) -> tuple:
+    """HRANDFIELD reduced to what any correct server answers alike.  ``contents``
+    is the server's own HGETALL of the key, taken right after (or an error)."""
+    if isinstance(contents, Error):
+        return ("no hash", contents)
+    fields = dict(pairs(contents))
+    if len(argv) == 2:                                  # no count: nil or one field
+        return ("single", reply is None, reply is None or reply in fields)
+    count = int(argv[2])
+    withvalues = len(argv) == 4
+    items = pairs(reply) if withvalues else [(f, fields.get(f)) for f in reply]
+    valid = all(f in fields and fields[f] == v for f, v in items)
+    distinct = len({f for f, _ in items}) == len(items)
+    whole = sorted(items) if count >= len(fields) else None
+    return ("count", len(items), valid, count < 0 or distinct, whole,
+            sorted(fields.items()))
+
+
+def normalise(step: Step, raw: bytes, probe: bytes = b""):
+    """What must be equal between the two servers for this step (and its
+    probe, when it has one)."""
     if step.compare == EXACT:
         return raw
     decoded = parse_reply(raw)
     if isinstance(decoded, Error):
-        return raw
+        return raw, probe if step.compare == HASH_ORDER else b""
     if step.compare == TTL_CLASS:
         return ttl_class(decoded)
     if step.compare == SORTED:
         return sorted(decoded)
+    if step.compare == HASH_ORDER:
+        if probe != b"$9\r\nhashtable\r\n":     # listpack (or missing key): exact order
+            return raw, probe
+        if step.argv[0].upper() == "HGETALL":
+            return sorted(pairs(decoded)), probe
+        return sorted(decoded), probe
+    if step.compare == RANDFIELD:
+        return randfield_shape(step.argv, decoded, parse_reply(probe))
     raise AssertionError(f"unknown comparison {step.compare}")
 
 
@@ -102,6 +146,24 @@ def full_scan(conn: RawConnection, argv: tuple) -> object:
     raise AssertionError("SCAN never returned cursor 0")
 
 
+def full_hscan(conn: RawConnection, argv: tuple) -> object:
+    """Iterate HSCAN to the end from the step's cursor; sorted (field, value)
+    pairs or an error."""
+    cursor, found = argv[2], {}
+    for _ in range(100000):
+        reply = conn.call("HSCAN", argv[1], cursor, *argv[3:])
+        if isinstance(reply, Error):
+            return reply
+        cursor, flat = reply
+        found.update(pairs(flat))
+        if cursor == b"0":
+            return sorted(found.items())
+    raise AssertionError("HSCAN never returned cursor 0")
+
+
+PSEUDO = {SCAN_ALL: full_scan, HSCAN_ALL: full_hscan}
+
+
 class Mismatch(AssertionError):
     """Raised with a ready-to-read report (seed, index, recent history)."""
 
@@ -110,9 +172,11 @@ class DifferentialRun:
     """Drives one seed against both servers and remembers the recent history
     so that a divergence can be explained without re-running anything."""
 
-    def __init__(self, seed: int, test_port: int, reference_port: int, with_lists: bool):
+    def __init__(self, seed: int, test_port: int, reference_port: int, with_lists: bool,
+                 with_hashes: bool = False):
         self.seed = seed
         self.with_lists = with_lists
+        self.with_hashes = with_hashes
         self.test = RawConnection(test_port, timeout=30)
         self.ref = RawConnection(reference_port, timeout=30)
         self.history: deque = deque(maxlen=HISTORY)
@@ -125,15 +189,18 @@ class DifferentialRun:
     # -------------------------------------------------------------- running
     def run(self, count: int) -> None:
         pending: list[Step] = []
-        for step in CommandGenerator(self.seed, with_lists=self.with_lists).steps(count):
-            if step.compare == SCAN_ALL:
+        generator = CommandGenerator(self.seed, with_lists=self.with_lists,
+                                     with_hashes=self.with_hashes)
+        for step in generator.steps(count):
+            if step.compare in PSEUDO:
                 self.flush(pending)
                 pending = []
+                iterate = PSEUDO[step.compare]
                 try:
-                    got = full_scan(self.test, step.argv)
+                    got = iterate(self.test, step.argv)
                 except (Closed, OSError) as exc:
                     raise self.no_reply(step, exc) from exc
-                self.check(step, got, full_scan(self.ref, step.argv))
+                self.check(step, got, iterate(self.ref, step.argv))
                 continue
             pending.append(step)
             if len(pending) >= BATCH:
@@ -144,7 +211,9 @@ class DifferentialRun:
     def flush(self, steps: list[Step]) -> None:
         if not steps:
             return
-        payload = b"".join(encode_command(*step.argv) for step in steps)
+        payload = b"".join(encode_command(*step.argv) +
+                           (encode_command(*step.probe) if step.probe else b"")
+                           for step in steps)
         try:
             self.test.send(payload)
         except OSError as exc:
@@ -153,10 +222,13 @@ class DifferentialRun:
         for step in steps:
             try:
                 got = self.test.read_raw_reply()
+                got_probe = self.test.read_raw_reply() if step.probe else b""
             except (Closed, OSError) as exc:
                 raise self.no_reply(step, exc) from exc
             want = self.ref.read_raw_reply()
-            self.check(step, got, want, normalise(step, got), normalise(step, want))
+            want_probe = self.ref.read_raw_reply() if step.probe else b""
+            self.check(step, got, want, normalise(step, got, got_probe),
+                       normalise(step, want, want_probe))
 
     def check(self, step: Step, got, want, got_cmp=None, want_cmp=None) -> None:
         got_cmp = got if got_cmp is None else got_cmp
@@ -198,19 +270,25 @@ class DifferentialRun:
                 self.compare_call(("TYPE", key))
                 self.compare_call(("PTTL", key), TTL_CLASS)
                 self.compare_call(("OBJECT", "ENCODING", key))
-                if self.ref.call("TYPE", key) == b"string":
+                kind = self.ref.call("TYPE", key)
+                if kind == b"string":
                     self.compare_call(("GET", key))
+                elif kind == b"hash":
+                    self.compare_call(("HGETALL", key), HASH_ORDER, ("OBJECT", "ENCODING", key))
                 else:
                     self.compare_call(("LRANGE", key, 0, -1))
 
-    def compare_call(self, argv: tuple, compare: str = EXACT) -> None:
-        step = Step(argv, compare)
+    def compare_call(self, argv: tuple, compare: str = EXACT, probe: tuple = ()) -> None:
+        step = Step(argv, compare, probe)
         try:
             got = self.test.call_raw(*argv)
+            got_probe = self.test.call_raw(*probe) if probe else b""
         except (Closed, OSError) as exc:
             raise self.no_reply(step, exc) from exc
         want = self.ref.call_raw(*argv)
-        self.check(step, got, want, normalise(step, got), normalise(step, want))
+        want_probe = self.ref.call_raw(*probe) if probe else b""
+        self.check(step, got, want, normalise(step, got, got_probe),
+                   normalise(step, want, want_probe))
 
 
 def _clip(value, limit: int = 160) -> str:
@@ -222,8 +300,11 @@ def _clip(value, limit: int = 160) -> str:
 def test_differential_against_redis(server, reference, seed, capsys):
     with_lists = lists_enabled(server.port)
     if not with_lists:
-        note_lists_disabled(capsys)
-    run = DifferentialRun(seed, server.port, reference.port, with_lists)
+        note_disabled(capsys, "lists", "RPUSH", LISTS_OVERRIDE, "REDWING_DIFF_LISTS")
+    with_hashes = hashes_enabled(server.port)
+    if not with_hashes:
+        note_disabled(capsys, "hashes", "HSET", HASHES_OVERRIDE, "REDWING_DIFF_HASHES")
+    run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes)
     try:
         run.run(COMMANDS_PER_SEED)
         run.compare_keyspace()

@@ -170,6 +170,7 @@ enum HashCommands {
 
     static func hincrbyfloat(_ s: Server, _ c: Client, _ a: Args) {
         guard let incr = parseLongDouble(a[3]) else { c.notFloat(); return }
+        if !incr.isFinite { c.error("ERR value is NaN or Infinity"); return }
         var failed = false
         var current: Float80 = 0
         if let e = s.lookupWrite(c.db, a[1]) {
@@ -202,11 +203,17 @@ enum HashCommands {
         var count: Int64? = nil
         var withValues = false
         if a.count >= 3 {
+            // Everything about the count is checked before the key is looked up, as in Redis.
             guard let v = a.int(2) else { c.notInteger(); return }
+            if v == Int64.min {
+                c.error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+                return
+            }
             count = v
             if a.count == 4 {
                 guard a.is(3, "WITHVALUES") else { c.syntaxError(); return }
                 withValues = true
+                if v.magnitude > UInt64(Int64.max / 2) { c.error("ERR value is out of range"); return }
             } else if a.count > 4 {
                 c.syntaxError()
                 return
@@ -255,6 +262,16 @@ enum HashCommands {
 
     static func hscan(_ s: Server, _ c: Client, _ a: Args) {
         guard let cursor = KeyCommands.parseCursor(c, a[2]) else { return }
+        var failed = false
+        let h = readHash(s, c, a[1], failed: &failed)
+        if failed { return }
+        // A missing key is an empty, finished scan whatever the options say.
+        guard let hash = h else {
+            c.array(2)
+            c.bulk("0")
+            c.array(0)
+            return
+        }
         var count = 10
         var pattern: [UInt8]? = nil
         var j = 3
@@ -271,12 +288,11 @@ enum HashCommands {
             }
             j += 2
         }
-        var failed = false
-        let h = readHash(s, c, a[1], failed: &failed)
-        if failed { return }
+        // "*" matches everything, even an empty field (Redis skips matching for it).
+        if let p = pattern, p == [UInt8(ascii: "*")] { pattern = nil }
         var out: [[UInt8]] = []
         var next: UInt64 = 0
-        if let hash = h {
+        do {
             if case .packed = hash.storage {
                 // A small hash is returned whole in one call, with cursor 0 (as Redis does).
                 hash.forEach { f, v in

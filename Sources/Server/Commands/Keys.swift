@@ -130,14 +130,34 @@ enum KeyCommands {
         c.setDeferredArray(h, n)
     }
 
-    /// Parses a SCAN cursor (an unsigned decimal), replying "invalid cursor" otherwise.
+    /// Parses a SCAN cursor the way Redis does, with C's strtoul: an optional sign, decimal
+    /// digits, nothing else; "" is 0, "-1" wraps to 2^64-1, overflow and leading spaces fail.
     static func parseCursor(_ c: Client, _ p: UnsafeRawBufferPointer) -> UInt64? {
-        guard p.count > 0, p.count <= 20, p.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              let v = UInt64(String(decoding: p, as: UTF8.self)) else {
+        var i = 0
+        var negative = false
+        if i < p.count && (p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-")) {
+            negative = p[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        var v: UInt64 = 0
+        var digits = 0
+        var valid = true
+        while i < p.count {
+            let d = p[i] &- 48
+            if d > 9 { valid = false; break }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(UInt64(d))
+            if o1 || o2 { valid = false; break }
+            v = s
+            digits += 1
+            i += 1
+        }
+        // A lone sign converts nothing: strtoul leaves the end pointer at the sign.
+        if !valid || (digits == 0 && p.count > 0) {
             c.error("ERR invalid cursor")
             return nil
         }
-        return v
+        return negative ? 0 &- v : v
     }
 
     static func scan(_ s: Server, _ c: Client, _ a: Args) {

@@ -12,7 +12,7 @@ public final class HashValue {
     }
     private(set) var storage: Storage = .packed(PackedList())
 
-    nonisolated(unsafe) static var maxPackedEntries = 128
+    nonisolated(unsafe) static var maxPackedEntries = 512
     nonisolated(unsafe) static var maxPackedValue = 64
 
     init() {}
