@@ -4,17 +4,9 @@ import CEventShim
 enum HashCommands {
     // MARK: - Helpers
 
-    /// The hash at `key` for reading; nil when missing. Replies WRONGTYPE and sets `failed`
-    /// when the key holds another type.
     static func readHash(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer,
                          failed: inout Bool) -> HashValue? {
-        guard let e = s.lookupRead(c.db, key) else { return nil }
-        guard case .hash(let h) = e.valuePointer.pointee else {
-            c.wrongType()
-            failed = true
-            return nil
-        }
-        return h
+        s.readValue(c, key, as: HashValue.self, wrongType: &failed)
     }
 
     /// The entry of the hash at `key` for writing, created when `create`; nil after WRONGTYPE

@@ -19,6 +19,19 @@ extension Server {
         db.lookup(key, now: now)
     }
 
+    /// The collection of type `T` at `key` for reading: nil when the key is missing; when it
+    /// holds another type, replies WRONGTYPE and sets `wrongType`.
+    func readValue<T: CopyOnWriteValue>(_ c: Client, _ key: UnsafeRawBufferPointer, as type: T.Type,
+                                        wrongType: inout Bool) -> T? {
+        guard let e = lookupRead(c.db, key) else { return nil }
+        guard let v = T.extract(e.valuePointer.pointee) else {
+            c.wrongType()
+            wrongType = true
+            return nil
+        }
+        return v
+    }
+
     /// Deletes a key for a client command (DEL, UNLINK, GETDEL ...). Returns whether it existed.
     @discardableResult
     func deleteKey(_ db: Database, _ key: UnsafeRawBufferPointer) -> Bool {

@@ -4,17 +4,9 @@ import CEventShim
 enum ListCommands {
     // MARK: - Helpers
 
-    /// The list at `key` for reading: nil when missing; replies WRONGTYPE (and returns nil,
-    /// setting `wrongType`) when the key holds something else.
     static func readList(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer,
                          wrongType: inout Bool) -> ListValue? {
-        guard let e = s.lookupRead(c.db, key) else { return nil }
-        guard case .list(let l) = e.valuePointer.pointee else {
-            c.wrongType()
-            wrongType = true
-            return nil
-        }
-        return l
+        s.readValue(c, key, as: ListValue.self, wrongType: &wrongType)
     }
 
     /// Deletes the key when its list became empty (Redis never keeps empty lists).

@@ -114,28 +114,21 @@ public final class Database {
         e.lru = LRUClock.touched(e.lru)
     }
 
-    /// Mutates a list in place. The list is taken out of the entry first, so that unless a
-    /// snapshot or a COPY shares it, it is uniquely referenced and changes without a copy.
-    func mutateList<R>(_ e: Entry, _ body: (ListValue) -> R) -> R {
+    /// Mutates a collection value in place (the write barrier runs first). The value is taken
+    /// out of the entry, so that unless a snapshot or a COPY shares it, it is uniquely
+    /// referenced and changes without a copy; when shared, it is copied first.
+    private func mutate<T: CopyOnWriteValue, R>(_ e: Entry, _ type: T.Type, _ body: (T) -> R) -> R {
         dict.willModify(e.key)
-        guard case .list(var list) = e.value else { preconditionFailure("not a list") }
+        guard var value = T.extract(e.value) else { preconditionFailure("not a \(T.self)") }
         e.value = .int(0)
-        if !isKnownUniquelyReferenced(&list) { list = list.copy() }
-        let r = body(list)
-        e.value = .list(list)
+        if !isKnownUniquelyReferenced(&value) { value = value.copy() }
+        let r = body(value)
+        e.value = value.wrapped
         return r
     }
 
-    /// Mutates a hash in place, copying it first when someone else still holds it.
-    func mutateHash<R>(_ e: Entry, _ body: (HashValue) -> R) -> R {
-        dict.willModify(e.key)
-        guard case .hash(var hash) = e.value else { preconditionFailure("not a hash") }
-        e.value = .int(0)
-        if !isKnownUniquelyReferenced(&hash) { hash = hash.copy() }
-        let r = body(hash)
-        e.value = .hash(hash)
-        return r
-    }
+    func mutateList<R>(_ e: Entry, _ body: (ListValue) -> R) -> R { mutate(e, ListValue.self, body) }
+    func mutateHash<R>(_ e: Entry, _ body: (HashValue) -> R) -> R { mutate(e, HashValue.self, body) }
 
     /// Deletes `key`. Returns whether it existed (expired or not).
     @discardableResult

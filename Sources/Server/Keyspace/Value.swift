@@ -117,3 +117,29 @@ public struct SmallBytes {
         }
     }
 }
+
+/// A collection value shared copy-on-write between keys and snapshots.
+protocol CopyOnWriteValue: AnyObject {
+    /// The value of this type held by `v`, if any.
+    static func extract(_ v: Value) -> Self?
+    /// This value as a `Value`.
+    var wrapped: Value { get }
+    /// A copy that shares nothing mutable with the original.
+    func copy() -> Self
+}
+
+extension ListValue: CopyOnWriteValue {
+    static func extract(_ v: Value) -> ListValue? {
+        if case .list(let l) = v { return l }
+        return nil
+    }
+    var wrapped: Value { .list(self) }
+}
+
+extension HashValue: CopyOnWriteValue {
+    static func extract(_ v: Value) -> HashValue? {
+        if case .hash(let h) = v { return h }
+        return nil
+    }
+    var wrapped: Value { .hash(self) }
+}
