@@ -9,6 +9,8 @@ surprising order (argument parsing before or after the key lookup) the test
 says so, because the order decides which error a client sees.
 """
 
+import time
+
 import pytest
 
 from raw_resp import NOT_INTEGER, SYNTAX, WRONGTYPE, err
@@ -787,3 +789,23 @@ def test_large_elements(conn):
     assert conn.call("LPUSH", "l", other) == 3
     assert conn.call("LPOP", "l", 3) == [other, big, big]
     assert conn.call("EXISTS", "l") == 0
+
+
+@pytest.mark.needs_commands("RPUSH", "UNLINK", "LLEN")
+def test_unlink_of_a_big_list_frees_it_in_the_background(conn):
+    """UNLINK answers at once and the key is gone; a list past the lazy-free threshold is
+    freed off the main thread (INFO lazyfreed_objects counts it)."""
+    # Enough 8 KB nodes (about 300) to pass Redis's free-effort threshold of 64.
+    for _ in range(200):
+        conn.call("RPUSH", "big", *[f"element-{i}" for i in range(1000)])
+    assert conn.call("LLEN", "big") == 200000
+    assert conn.call("UNLINK", "big", "missing") == 1
+    assert conn.call("EXISTS", "big") == 0
+    deadline = time.monotonic() + 5
+    while True:
+        info = conn.call("INFO", "memory").decode()
+        fields = dict(line.split(":", 1) for line in info.split("\r\n") if ":" in line)
+        if int(fields["lazyfreed_objects"]) >= 1 and int(fields["lazyfree_pending_objects"]) == 0:
+            break
+        assert time.monotonic() < deadline, fields
+        time.sleep(0.05)

@@ -137,7 +137,7 @@ enum CommandTable {
             Command("del", -2, "write", keys: allKeys, acl: "@keyspace", group: gen, since: "1.0.0",
                     summary: "Delete a key", complexity: "O(N)", K.del),
             Command("unlink", -2, "write fast", keys: allKeys, acl: "@keyspace", group: gen, since: "4.0.0",
-                    summary: "Delete a key asynchronously in another thread", complexity: "O(1)", K.del),
+                    summary: "Delete a key asynchronously in another thread", complexity: "O(1)", K.unlink),
             Command("exists", -2, "readonly fast", keys: allKeys, acl: "@keyspace", group: gen, since: "1.0.0",
                     summary: "Determine if a key exists", complexity: "O(N)", K.exists),
             Command("type", 2, "readonly fast", keys: one, acl: "@keyspace", group: gen, since: "1.0.0",

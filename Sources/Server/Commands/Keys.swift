@@ -9,6 +9,19 @@ enum KeyCommands {
         c.int(n)
     }
 
+    /// UNLINK: like DEL, but a value that is expensive to free (more than 64 elements or
+    /// nodes, as Redis's LAZYFREE_THRESHOLD) is freed on the background thread.
+    static func unlink(_ s: Server, _ c: Client, _ a: Args) {
+        var n = 0
+        for i in 1..<a.count where s.lookupWrite(c.db, a[i]) != nil {
+            let e = c.db.detach(a[i])!
+            if e.value.freeEffort > 64 { s.lazyFree.free(e) } else { e.free() }
+            n += 1
+        }
+        s.changed(Int64(n))
+        c.int(n)
+    }
+
     static func exists(_ s: Server, _ c: Client, _ a: Args) {
         var n = 0
         for i in 1..<a.count where s.lookupRead(c.db, a[i], touch: false) != nil { n += 1 }

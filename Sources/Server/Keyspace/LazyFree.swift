@@ -16,11 +16,19 @@ final class LazyFree: @unchecked Sendable {
     var freedObjects: Int { lock.withLock { freed } }
 
     func free(_ dict: Dict) {
-        let n = dict.count
+        background(objects: dict.count) { dict.removeAll() }
+    }
+
+    /// Frees an unlinked entry whose value is a large collection (UNLINK).
+    func free(_ entry: Entry) {
+        background(objects: 1) { entry.free() }
+    }
+
+    private func background(objects n: Int, _ work: @escaping () -> Void) {
         lock.withLock { pending += n }
-        nonisolated(unsafe) let d = dict
+        nonisolated(unsafe) let job = work
         queue.async {
-            d.removeAll()
+            job()
             self.lock.withLock {
                 self.pending -= n
                 self.freed += n

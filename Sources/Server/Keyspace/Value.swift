@@ -45,6 +45,15 @@ public enum Value {
         return false
     }
 
+    /// Elements a free would have to walk (Redis's lazyfreeGetFreeEffort): 1 for strings.
+    var freeEffort: Int {
+        switch self {
+        case .int, .small, .string: return 1
+        case .list(let l): return l.nodes.count
+        case .hash(let h): return h.count
+        }
+    }
+
     var isHash: Bool {
         if case .hash = self { return true }
         return false
