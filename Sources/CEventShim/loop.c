@@ -474,18 +474,6 @@ void rw_close_tcp_listeners(rw_server *s) {
     s->nlisten = kept;
 }
 
-int rw_bound_port(rw_server *s) {
-    for (int i = 0; i < s->nlisten; i++) {
-        if (s->listen_unix[i]) continue;
-        struct sockaddr_storage ss;
-        socklen_t sl = sizeof ss;
-        if (getsockname(s->listen_fd[i], (struct sockaddr *)&ss, &sl) != 0) continue;
-        if (ss.ss_family == AF_INET) return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-        if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-    }
-    return 0;
-}
-
 /* ---- timers, signals, loop ---- */
 
 static void on_cron(evutil_socket_t fd, short what, void *arg) {

@@ -25,8 +25,6 @@ public final class Server {
     var stats = Stats()
     var slowlog = SlowLog()
     var monitors: [Client] = []
-    /// The client whose command is executing (for CLIENT KILL of self, MONITOR ...).
-    var current: Client? = nil
     var pauseUntil: Int64 = 0
     var pauseWritesOnly = false
     var pausedClients: [Client] = []
@@ -230,7 +228,7 @@ public final class Server {
         }
         if !cmd.arityOK(args.count) {
             cmd.rejectedCalls += 1
-            client.error("ERR wrong number of arguments for '\(cmd.fullName)' command")
+            client.arityError(cmd.fullName)
             return true
         }
         if !client.authenticated && !config.requirepass.isEmpty && !cmd.flags.contains(.noAuth) {
@@ -271,10 +269,8 @@ public final class Server {
         let start = rw_now_us()
         now = start / 1000
         let errorsBefore = stats.errorReplies
-        current = client
-        client.lastCommand = cmd.fullName
+        client.lastCommand = cmd
         cmd.handler!(self, client, args)
-        current = nil
         let duration = rw_now_us() - start
         cmd.calls += 1
         cmd.microseconds += duration

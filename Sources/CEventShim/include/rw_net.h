@@ -147,8 +147,6 @@ void rw_server_stop(rw_server *s);
 int rw_client_count(rw_server *s);
 /** Walks every client: first with NULL, then the previous one; NULL at the end. */
 rw_client *rw_client_next(rw_server *s, rw_client *prev);
-/** The port the first TCP listener is bound to (useful with port 0). */
-int rw_bound_port(rw_server *s);
 
 /* ---- input ---- */
 

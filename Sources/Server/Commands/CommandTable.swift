@@ -103,7 +103,7 @@ enum CommandTable {
             Command("hset", -4, "write denyoom fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
                     summary: "Set the string value of a hash field", H.hset),
             Command("hmset", -4, "write denyoom fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
-                    summary: "Set multiple hash fields to multiple values", complexity: "O(N)", H.hset),
+                    summary: "Set multiple hash fields to multiple values", complexity: "O(N)", H.hmset),
             Command("hsetnx", 4, "write denyoom fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
                     summary: "Set the value of a hash field, only if the field does not exist", H.hsetnx),
             Command("hget", 3, "readonly fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",

@@ -3,10 +3,7 @@ import CEventShim
 /// Connection commands: PING ECHO QUIT AUTH HELLO and CLIENT (Redis's networking.c).
 enum ConnectionCommands {
     static func ping(_ s: Server, _ c: Client, _ a: Args) {
-        if a.count > 2 {
-            c.error("ERR wrong number of arguments for 'ping' command")
-            return
-        }
+        if a.count > 2 { c.arityError("ping"); return }
         if a.count == 2 { c.bulk(a[1]) } else { rw_reply_raw(c.raw, "+PONG\r\n", 7) }
     }
 

@@ -33,20 +33,27 @@ enum HashCommands {
 
     // MARK: - Set and get
 
-    static func hset(_ s: Server, _ c: Client, _ a: Args) {
-        guard a.count % 2 == 0 else {
-            c.error("ERR wrong number of arguments for '\(a.lower(0))' command")
-            return
-        }
+    /// Sets the field/value pairs of HSET and HMSET; returns how many fields were new, or nil
+    /// after an error reply.
+    static func setPairs(_ s: Server, _ c: Client, _ a: Args, command: String) -> Int? {
+        guard a.count % 2 == 0 else { c.arityError(command); return nil }
         var failed = false
-        guard let e = writeHash(s, c, a[1], create: true, failed: &failed) else { return }
+        guard let e = writeHash(s, c, a[1], create: true, failed: &failed) else { return nil }
         let added = c.db.mutateHash(e) { h -> Int in
             var n = 0
             for i in stride(from: 2, to: a.count, by: 2) where h.set(a[i], a[i + 1]) { n += 1 }
             return n
         }
         s.changed(Int64(a.count / 2 - 1))
-        if a.is(0, "HMSET") { c.ok() } else { c.int(added) }
+        return added
+    }
+
+    static func hset(_ s: Server, _ c: Client, _ a: Args) {
+        if let added = setPairs(s, c, a, command: "hset") { c.int(added) }
+    }
+
+    static func hmset(_ s: Server, _ c: Client, _ a: Args) {
+        if setPairs(s, c, a, command: "hmset") != nil { c.ok() }
     }
 
     static func hsetnx(_ s: Server, _ c: Client, _ a: Args) {
@@ -138,52 +145,46 @@ enum HashCommands {
 
     // MARK: - Counters
 
+    /// The current number in field `a[2]` of hash `a[1]` for HINCRBY/HINCRBYFLOAT: `zero` when
+    /// the key or field is missing; nil after replying WRONGTYPE or `notANumber`.
+    static func counterValue<N>(_ s: Server, _ c: Client, _ a: Args, zero: N, notANumber: StaticString,
+                                _ parse: (UnsafeRawBufferPointer) -> N?) -> N? {
+        guard let e = s.lookupWrite(c.db, a[1]) else { return zero }
+        guard case .hash(let h) = e.valuePointer.pointee else { c.wrongType(); return nil }
+        guard let v = h.get(a[2]) else { return zero }
+        guard let n = v.withBytes(parse) else { c.error(notANumber); return nil }
+        return n
+    }
+
+    /// Stores a counter's new text in field `a[2]`, creating the hash if needed.
+    static func storeCounter(_ s: Server, _ c: Client, _ a: Args, _ text: [UInt8]) -> Bool {
+        var failed = false
+        guard let e = writeHash(s, c, a[1], create: true, failed: &failed) else { return false }
+        text.withUnsafeBytes { v in c.db.mutateHash(e) { $0.set(a[2], v) } }
+        s.changed()
+        return true
+    }
+
     static func hincrby(_ s: Server, _ c: Client, _ a: Args) {
         guard let incr = a.int(3) else { c.notInteger(); return }
-        var failed = false
-        var current: Int64 = 0
-        if let e = s.lookupWrite(c.db, a[1]) {
-            guard case .hash(let h) = e.valuePointer.pointee else { c.wrongType(); return }
-            if let v = h.get(a[2]) {
-                guard let n = v.withBytes({ parseStrictInt64($0) }) else {
-                    c.error("ERR hash value is not an integer")
-                    return
-                }
-                current = n
-            }
-        }
+        guard let current = counterValue(s, c, a, zero: Int64(0), notANumber: "ERR hash value is not an integer",
+                                         { parseStrictInt64($0) }) else { return }
         let (result, overflow) = current.addingReportingOverflow(incr)
         if overflow { c.error("ERR increment or decrement would overflow"); return }
-        guard let e = writeHash(s, c, a[1], create: true, failed: &failed) else { return }
-        int64Bytes(result).withUnsafeBytes { v in c.db.mutateHash(e) { $0.set(a[2], v) } }
-        s.changed()
-        c.int(result)
+        if storeCounter(s, c, a, int64Bytes(result)) { c.int(result) }
     }
 
     static func hincrbyfloat(_ s: Server, _ c: Client, _ a: Args) {
         guard let incr = parseLongDouble(a[3]) else { c.notFloat(); return }
         if !incr.isFinite { c.error("ERR value is NaN or Infinity"); return }
-        var failed = false
-        var current: Float80 = 0
-        if let e = s.lookupWrite(c.db, a[1]) {
-            guard case .hash(let h) = e.valuePointer.pointee else { c.wrongType(); return }
-            if let v = h.get(a[2]) {
-                guard let n = v.withBytes({ parseLongDouble($0) }) else {
-                    c.error("ERR hash value is not a float")
-                    return
-                }
-                current = n
-            }
-        }
+        guard let current = counterValue(s, c, a, zero: Float80(0), notANumber: "ERR hash value is not a float",
+                                         parseLongDouble) else { return }
         let result = current + incr
         guard result.isFinite, let text = formatLongDoubleHuman(result) else {
             c.error("ERR increment would produce NaN or Infinity")
             return
         }
-        guard let e = writeHash(s, c, a[1], create: true, failed: &failed) else { return }
-        text.withUnsafeBytes { v in c.db.mutateHash(e) { $0.set(a[2], v) } }
-        s.changed()
-        c.bulk(text)
+        if storeCounter(s, c, a, text) { c.bulk(text) }
     }
 
     // MARK: - Random and scan

@@ -13,8 +13,8 @@ enum KeyCommands {
     /// nodes, as Redis's LAZYFREE_THRESHOLD) is freed on the background thread.
     static func unlink(_ s: Server, _ c: Client, _ a: Args) {
         var n = 0
-        for i in 1..<a.count where s.lookupWrite(c.db, a[i]) != nil {
-            let e = c.db.detach(a[i])!
+        for i in 1..<a.count {
+            guard let e = c.db.detachLive(a[i], now: s.now) else { continue }
             if e.value.freeEffort > 64 { s.lazyFree.free(e) } else { e.free() }
             n += 1
         }

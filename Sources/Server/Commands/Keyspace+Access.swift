@@ -35,8 +35,8 @@ extension Server {
     /// Deletes a key for a client command (DEL, UNLINK, GETDEL ...). Returns whether it existed.
     @discardableResult
     func deleteKey(_ db: Database, _ key: UnsafeRawBufferPointer) -> Bool {
-        guard lookupWrite(db, key) != nil else { return false }
-        db.delete(key)
+        guard let e = db.detachLive(key, now: now) else { return false }
+        e.free()
         return true
     }
 

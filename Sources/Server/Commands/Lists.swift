@@ -48,10 +48,7 @@ enum ListCommands {
     // MARK: - Pop
 
     static func pop(_ s: Server, _ c: Client, _ a: Args, head: Bool) {
-        if a.count > 3 {
-            c.error("ERR wrong number of arguments for '\(head ? "lpop" : "rpop")' command")
-            return
-        }
+        if a.count > 3 { c.arityError(head ? "lpop" : "rpop"); return }
         var count: Int64? = nil
         if a.count == 3 {
             // Redis answers the same for junk and for negative numbers.

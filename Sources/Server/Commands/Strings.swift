@@ -182,10 +182,7 @@ enum StringCommands {
     }
 
     static func mset(_ s: Server, _ c: Client, _ a: Args) {
-        guard a.count % 2 == 1 else {
-            c.error("ERR wrong number of arguments for 'mset' command")
-            return
-        }
+        guard a.count % 2 == 1 else { c.arityError("mset"); return }
         for i in stride(from: 1, to: a.count, by: 2) {
             c.db.set(a[i], Value.fromBytes(a[i + 1]), now: s.now)
         }
@@ -194,10 +191,7 @@ enum StringCommands {
     }
 
     static func msetnx(_ s: Server, _ c: Client, _ a: Args) {
-        guard a.count % 2 == 1 else {
-            c.error("ERR wrong number of arguments for 'msetnx' command")
-            return
-        }
+        guard a.count % 2 == 1 else { c.arityError("msetnx"); return }
         for i in stride(from: 1, to: a.count, by: 2) where s.lookupWrite(c.db, a[i]) != nil {
             c.int(0)
             return

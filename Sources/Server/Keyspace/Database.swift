@@ -139,6 +139,18 @@ public final class Database {
         return true
     }
 
+    /// Unlinks the live entry for `key` in one hash-table walk (DEL, UNLINK). An entry whose
+    /// TTL had passed is freed as an expiry and nil is returned, as if it had not been there.
+    func detachLive(_ key: UnsafeRawBufferPointer, now: Int64) -> Entry? {
+        guard let e = detach(key) else { return nil }
+        if e.expireAt >= 0 && e.expireAt <= now {
+            listener?.keyExpired(db: self, key: e.key)
+            e.free()
+            return nil
+        }
+        return e
+    }
+
     /// Unlinks the entry for `key` without freeing it (RENAME/MOVE reuse the value).
     func detach(_ key: UnsafeRawBufferPointer) -> Entry? {
         guard let e = dict.unlink(key) else { return nil }

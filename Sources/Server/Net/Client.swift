@@ -14,8 +14,9 @@ public final class Client {
     var noEvict = false
     /// CLIENT REPLY SKIP: suppress the replies of the next command.
     var skipNext = false
-    /// Command name of the last command run (CLIENT LIST cmd=).
-    var lastCommand: String = "NULL"
+    /// The last command run (CLIENT LIST cmd=). A reference, not its name: no string is
+    /// copied on the request path. Commands live as long as the server.
+    unowned(unsafe) var lastCommand: Command? = nil
     /// A fake client (AOF loading, scripts) has no connection.
     let isFake: Bool
 
@@ -62,7 +63,7 @@ public final class Client {
         let laddr = localAddress
         var line = "id=\(c.id) addr=\(address) laddr=\(laddr) fd=\(c.fd) name=\(nameStr) age=\(age) idle=\(idle) flags=\(fl) db=\(db.id) sub=0 psub=0 ssub=0 multi=-1"
         line += " qbuf=\(qbuf) qbuf-free=\(qbufFree) argv-mem=0 multi-mem=0 rbs=\(rw_client_qbuf_cap(raw)) rbp=0 obl=0 oll=0 omem=\(omem) tot-mem=\(Int(omem) + Int(rw_client_qbuf_cap(raw)) + 1024)"
-        line += " events=r cmd=\(lastCommand) user=default redir=-1 resp=\(c.resp)"
+        line += " events=r cmd=\(lastCommand?.fullName ?? "NULL") user=default redir=-1 resp=\(c.resp)"
         return line
     }
 }

@@ -61,9 +61,10 @@ extension Client {
     }
     func deferLength() -> UnsafeMutableRawPointer? { rw_reply_defer(raw) }
     func setDeferredArray(_ h: UnsafeMutableRawPointer?, _ n: Int) { rw_reply_set_deferred(raw, h, CChar(UInt8(ascii: "*")), n) }
-    func setDeferredMap(_ h: UnsafeMutableRawPointer?, _ n: Int) { rw_reply_set_deferred(raw, h, CChar(UInt8(ascii: "%")), n) }
 
     // Errors every command family shares, spelled exactly as Redis does.
+    /// Wrong number of arguments; `name` is the lowercase full name ("config|get").
+    func arityError(_ name: String) { error("ERR wrong number of arguments for '\(name)' command") }
     func wrongType() { error("WRONGTYPE Operation against a key holding the wrong kind of value") }
     func syntaxError() { error("ERR syntax error") }
     func notInteger() { error("ERR value is not an integer or out of range") }
