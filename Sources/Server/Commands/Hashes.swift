@@ -189,29 +189,8 @@ enum HashCommands {
 
     // MARK: - Random and scan
 
-    /// The largest |count| HRANDFIELD answers with repetitions.
-    static let maxRandomDraws = 10_000_000
-
     static func hrandfield(_ s: Server, _ c: Client, _ a: Args) {
-        var count: Int64? = nil
-        var withValues = false
-        if a.count >= 3 {
-            // Everything about the count is checked before the key is looked up, as in Redis.
-            guard let v = a.int(2) else { c.notInteger(); return }
-            if v == Int64.min {
-                c.error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
-                return
-            }
-            count = v
-            if a.count == 4 {
-                guard a.is(3, "WITHVALUES") else { c.syntaxError(); return }
-                withValues = true
-                if v.magnitude > UInt64(Int64.max / 2) { c.error("ERR value is out of range"); return }
-            } else if a.count > 4 {
-                c.syntaxError()
-                return
-            }
-        }
+        guard let (count, withValues) = RandomMembers.parse(c, a, withWord: "WITHVALUES") else { return }
         var failed = false
         let h = readHash(s, c, a[1], failed: &failed)
         if failed { return }
@@ -228,13 +207,7 @@ enum HashCommands {
         }
         let perItem = withValues && c.resp < 3 ? 2 : 1
         if n < 0 {
-            // Repetitions allowed: |count| independent draws. Redis would try to build any
-            // size of reply; Redwing refuses one that could not fit memory.
-            let draws = Int(clamping: n.magnitude)
-            if draws > HashCommands.maxRandomDraws {
-                c.error("ERR value is out of range")
-                return
-            }
+            guard let draws = RandomMembers.draws(c, n) else { return }
             c.array(draws * perItem)
             for _ in 0..<draws {
                 let (f, v) = hash.randomPair()!
@@ -246,8 +219,7 @@ enum HashCommands {
         var pairs: [(HashValue.FieldValue, HashValue.FieldValue)] = []
         hash.forEach { f, v in pairs.append((f, v)) }
         if Int64(pairs.count) > n {
-            for i in 0..<Int(n) { pairs.swapAt(i, i + FastRandom.below(pairs.count - i)) }
-            pairs.removeLast(pairs.count - Int(n))
+            pairs = RandomMembers.distinct(Int(n), of: pairs.count).map { pairs[$0] }
         }
         c.array(pairs.count * perItem)
         for (f, v) in pairs { emit(f, v) }
@@ -258,58 +230,13 @@ enum HashCommands {
         var failed = false
         let h = readHash(s, c, a[1], failed: &failed)
         if failed { return }
-        // A missing key is an empty, finished scan whatever the options say.
-        guard let hash = h else {
-            c.array(2)
-            c.bulk("0")
-            c.array(0)
-            return
+        guard let hash = h else { CollectionScan.replyEmpty(c); return }
+        var whole: ((CollectionScan.Emit) -> Void)? = nil
+        if case .packed = hash.storage {
+            whole = { emit in hash.forEach { f, v in emit(f.withBytes { Array($0) }, v.withBytes { Array($0) }) } }
         }
-        var count = 10
-        var pattern: [UInt8]? = nil
-        var j = 3
-        while j < a.count {
-            if a.is(j, "COUNT") && j + 1 < a.count {
-                guard let v = a.int(j + 1) else { c.notInteger(); return }
-                if v < 1 { c.syntaxError(); return }
-                count = Int(min(v, Int64(Int32.max)))
-            } else if a.is(j, "MATCH") && j + 1 < a.count {
-                pattern = a.bytes(j + 1)
-            } else {
-                c.syntaxError()
-                return
-            }
-            j += 2
+        CollectionScan.run(c, a, optionsFrom: 3, cursor: cursor, whole: whole) { next, emit in
+            hash.scanTable(next) { e in emit(e.keyBytes, e.value.bytes) }
         }
-        // "*" matches everything, even an empty field (Redis skips matching for it).
-        if let p = pattern, p == [UInt8(ascii: "*")] { pattern = nil }
-        var out: [[UInt8]] = []
-        var next: UInt64 = 0
-        do {
-            if case .packed = hash.storage {
-                // A small hash is returned whole in one call, with cursor 0 (as Redis does).
-                hash.forEach { f, v in
-                    let fb = f.withBytes { Array($0) }
-                    if let p = pattern, !globMatch(p, fb) { return }
-                    out.append(fb)
-                    out.append(v.withBytes { Array($0) })
-                }
-            } else {
-                next = cursor
-                var budget = count * 10
-                repeat {
-                    next = hash.scanTable(next) { e in
-                        let fb = e.keyBytes
-                        if let p = pattern, !globMatch(p, fb) { return }
-                        out.append(fb)
-                        out.append(e.value.bytes)
-                    }
-                    budget -= 1
-                } while next != 0 && budget > 0 && out.count / 2 < count
-            }
-        }
-        c.array(2)
-        c.bulk(String(next))
-        c.bulkArray(out)
     }
 }

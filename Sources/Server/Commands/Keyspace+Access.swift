@@ -40,6 +40,25 @@ extension Server {
         return true
     }
 
+    /// Stores the result of a *STORE command (SINTERSTORE, ZUNIONSTORE, ZRANGESTORE ...) at
+    /// `dst`, replacing what was there, or deletes `dst` when the result is empty; replies
+    /// with the result's size.
+    func storeResult(_ c: Client, _ dst: UnsafeRawBufferPointer, _ value: Value, count: Int,
+                     _ type: NotifyType, _ event: StaticString) {
+        if count > 0 {
+            c.db.set(dst, value, now: now)
+            notifyKeyspaceEvent(type, event, dst, c.db.id)
+        } else if deleteKey(c.db, dst) {
+            notifyKeyspaceEvent(.generic, "del", dst, c.db.id)
+        } else {
+            c.int(0)
+            return
+        }
+        signalModifiedKey(c.db, dst)
+        changed()
+        c.int(count)
+    }
+
     /// Marks the dataset changed by `n` writes.
     @inline(__always)
     func changed(_ n: Int64 = 1) { dirty += n }

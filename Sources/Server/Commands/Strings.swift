@@ -11,7 +11,7 @@ enum StringCommands {
         case .int(let v): rw_reply_bulk_int(c.raw, v)
         case .small(let b): b.withBytes { c.bulk($0) }
         case .string(let bytes, _): bytes.withUnsafeBytes { c.bulk($0) }
-        case .list, .hash: c.wrongType()
+        default: c.wrongType()
         }
     }
 
@@ -298,7 +298,7 @@ enum StringCommands {
             case .small, .string:
                 guard let v = e.value.withBytes({ parseStrictInt64($0) }) else { c.notInteger(); return }
                 current = v
-            case .list, .hash:
+            default:
                 c.wrongType()
                 return
             }

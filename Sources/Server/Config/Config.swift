@@ -203,6 +203,9 @@ public final class Config {
         hook("hash-max-listpack-entries") { v in HashValue.maxPackedEntries = Int(v) ?? 128 }
         hook("hash-max-listpack-value") { v in HashValue.maxPackedValue = Int(v) ?? 64 }
         hook("list-max-listpack-size") { v in ListValue.fillFactor = Int(v) ?? -2 }
+        hook("set-max-intset-entries") { v in SetValue.maxIntsetEntries = Int(v) ?? 512 }
+        hook("zset-max-listpack-entries") { v in ZSetValue.maxPackedEntries = Int(v) ?? 128 }
+        hook("zset-max-listpack-value") { v in ZSetValue.maxPackedValue = Int(v) ?? 64 }
         hook("maxmemory-policy") { v in LRUClock.lfu = v.hasSuffix("lfu") }
         hook("lfu-log-factor") { v in LRUClock.lfuLogFactor = Double(v) ?? 10 }
         hook("lfu-decay-time") { v in LRUClock.lfuDecayTime = Int(v) ?? 1 }

@@ -11,7 +11,7 @@ protocol KeyspaceListener: AnyObject {
 /// all O(1). The active-expire cycle samples it instead of a second hash table.
 public final class Database {
     public let id: Int
-    public private(set) var dict = Dict()
+    private(set) var dict = Dict()
     private(set) var expiring: [Entry] = []
     /// Running estimate of the average TTL of sampled keys (INFO keyspace avg_ttl).
     var avgTTL: Int64 = 0
@@ -129,6 +129,8 @@ public final class Database {
 
     func mutateList<R>(_ e: Entry, _ body: (ListValue) -> R) -> R { mutate(e, ListValue.self, body) }
     func mutateHash<R>(_ e: Entry, _ body: (HashValue) -> R) -> R { mutate(e, HashValue.self, body) }
+    func mutateSet<R>(_ e: Entry, _ body: (SetValue) -> R) -> R { mutate(e, SetValue.self, body) }
+    func mutateZSet<R>(_ e: Entry, _ body: (ZSetValue) -> R) -> R { mutate(e, ZSetValue.self, body) }
 
     /// Deletes `key`. Returns whether it existed (expired or not).
     @discardableResult

@@ -6,8 +6,42 @@ import Glibc
 /// write barrier: a bucket not yet captured is captured before the change lands.
 public protocol DictObserver: AnyObject {
     /// `table` is 0 or 1 (the rehash target), `bucket` the index in that table.
-    func willMutate(_ dict: Dict, table: Int, bucket: Int)
+    func willMutate(_ dict: AnyObject, table: Int, bucket: Int)
 }
+
+/// A block that a `HashTable` chains: it starts with the chain link (8 bytes at offset 0) and
+/// knows where its key bytes are. The keyspace's `Entry`, set members and sorted-set nodes
+/// each lay themselves out differently, so a set member pays for a link and its bytes only.
+protocol ChainedEntry {
+    init(_ raw: UnsafeMutableRawPointer)
+    var raw: UnsafeMutableRawPointer { get }
+    var key: UnsafeRawBufferPointer { get }
+    func keyEquals(_ other: UnsafeRawBufferPointer) -> Bool
+    /// Releases the block (and whatever it owns). It must already be unlinked.
+    func free()
+}
+
+/// The keyspace's table.
+typealias Dict = HashTable<Entry>
+
+/// The chain link at offset 0 of every chained block.
+@inline(__always)
+func chainNext(_ raw: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
+    raw.load(as: UnsafeMutableRawPointer?.self)
+}
+
+@inline(__always)
+func setChainNext(_ raw: UnsafeMutableRawPointer, _ next: UnsafeMutableRawPointer?) {
+    raw.storeBytes(of: next, as: UnsafeMutableRawPointer?.self)
+}
+
+/// The process's hash key, chosen at random once (shared by every table).
+let hashTableSeed: (UInt64, UInt64) = {
+    var s: (UInt64, UInt64) = (0, 0)
+    withUnsafeMutableBytes(of: &s) { raw in rw_random_bytes(raw.baseAddress, 16) }
+    return s
+}()
+let hashTableInitialSize = 4
 
 /// The keyspace's hash table: power-of-two bucket arrays with chaining, and Redis's
 /// incremental rehashing (two tables while growing or shrinking, a few buckets moved per
@@ -17,7 +51,7 @@ public protocol DictObserver: AnyObject {
 /// returned at least once even if the table grows or shrinks in between.
 ///
 /// Keys hash with SipHash-1-2 keyed by a per-process random seed.
-public final class Dict {
+final class HashTable<E: ChainedEntry> {
     struct Table {
         var buckets: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
         var size: Int = 0
@@ -33,27 +67,19 @@ public final class Dict {
     var pauseRehash = 0
     /// The active snapshot, if any; it detaches itself before it goes away. Not `weak`, for
     /// the same side-table cost as Database.listener.
-    public unowned(unsafe) var observer: DictObserver? = nil
+    unowned(unsafe) var observer: DictObserver? = nil
 
-    static let initialSize = 4
-
-    /// The process's hash key, chosen at random once.
-    static let processSeed: (UInt64, UInt64) = {
-        var s: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &s) { raw in rw_random_bytes(raw.baseAddress, 16) }
-        return s
-    }()
     /// A copy per table, so hashing reads an instance field rather than a lazily
     /// initialised global.
-    private var seed = Dict.processSeed
+    private var seed = hashTableSeed
 
-    public init() {}
+    init() {}
 
     deinit {
         removeAll()
     }
 
-    public var count: Int { t0.used + t1.used }
+    var count: Int { t0.used + t1.used }
     var isRehashing: Bool { rehashIndex != -1 }
     /// Bucket slots allocated (for INFO and memory accounting).
     var slots: Int { t0.size + t1.size }
@@ -69,14 +95,14 @@ public final class Dict {
 
     /// Finds the entry for `key`.
     @inline(__always)
-    public func find(_ key: UnsafeRawBufferPointer) -> Entry? {
+    func find(_ key: UnsafeRawBufferPointer) -> E? {
         if count == 0 { return nil }
         return find(key, hash: hash(key))
     }
 
     /// `find` with the key's hash already computed (an insert that follows reuses it).
     @inline(__always)
-    func find(_ key: UnsafeRawBufferPointer, hash hv: UInt64) -> Entry? {
+    func find(_ key: UnsafeRawBufferPointer, hash hv: UInt64) -> E? {
         if count == 0 { return nil }
         if rehashIndex != -1 && pauseRehash == 0 { rehashStep(1) }
         let h = Int(truncatingIfNeeded: hv)
@@ -86,11 +112,11 @@ public final class Dict {
     }
 
     @inline(__always)
-    private func findIn(_ t: Table, _ h: Int, _ key: UnsafeRawBufferPointer) -> Entry? {
+    private func findIn(_ t: Table, _ h: Int, _ key: UnsafeRawBufferPointer) -> E? {
         guard let b = t.buckets else { return nil }
         var p = b[h & t.mask]
         while let raw = p {
-            let e = Entry(raw)
+            let e = E(raw)
             if e.keyEquals(key) { return e }
             p = raw.load(as: UnsafeMutableRawPointer?.self)
         }
@@ -100,23 +126,23 @@ public final class Dict {
     // MARK: - Insert and remove
 
     /// Links a new entry whose key is not present. The caller checked with `find`.
-    public func insert(_ e: Entry) { insert(e, hash: hash(e.key)) }
+    func insert(_ e: E) { insert(e, hash: hash(e.key)) }
 
     /// `insert` with the key's hash already computed.
-    func insert(_ e: Entry, hash hv: UInt64) {
+    func insert(_ e: E, hash hv: UInt64) {
         if rehashIndex != -1 && pauseRehash == 0 { rehashStep(1) }
         expandIfNeeded()
         let h = Int(truncatingIfNeeded: hv)
         if rehashIndex != -1 {
             let i = h & t1.mask
             observer?.willMutate(self, table: 1, bucket: i)
-            e.next = t1.buckets![i].map(Entry.init)
+            setChainNext(e.raw, t1.buckets![i])
             t1.buckets![i] = e.raw
             t1.used += 1
         } else {
             let i = h & t0.mask
             observer?.willMutate(self, table: 0, bucket: i)
-            e.next = t0.buckets![i].map(Entry.init)
+            setChainNext(e.raw, t0.buckets![i])
             t0.buckets![i] = e.raw
             t0.used += 1
         }
@@ -124,7 +150,7 @@ public final class Dict {
 
     /// Unlinks the entry for `key` and returns it (the caller frees it), or nil.
     @discardableResult
-    public func unlink(_ key: UnsafeRawBufferPointer) -> Entry? {
+    func unlink(_ key: UnsafeRawBufferPointer) -> E? {
         if count == 0 { return nil }
         if rehashIndex != -1 && pauseRehash == 0 { rehashStep(1) }
         let h = Int(truncatingIfNeeded: hash(key))
@@ -133,23 +159,23 @@ public final class Dict {
         return nil
     }
 
-    private func unlinkFrom(table: Int, _ h: Int, _ key: UnsafeRawBufferPointer) -> Entry? {
+    private func unlinkFrom(table: Int, _ h: Int, _ key: UnsafeRawBufferPointer) -> E? {
         let t = table == 0 ? t0 : t1
         guard let b = t.buckets else { return nil }
         let i = h & t.mask
-        var prev: Entry? = nil
+        var prev: UnsafeMutableRawPointer? = nil
         var p = b[i]
         while let raw = p {
-            let e = Entry(raw)
+            let e = E(raw)
             if e.keyEquals(key) {
                 observer?.willMutate(self, table: table, bucket: i)
-                if let pr = prev { pr.next = e.next } else { b[i] = e.next?.raw }
+                if let pr = prev { setChainNext(pr, chainNext(raw)) } else { b[i] = chainNext(raw) }
                 if table == 0 { t0.used -= 1 } else { t1.used -= 1 }
-                e.next = nil
+                setChainNext(raw, nil)
                 return e
             }
-            prev = e
-            p = e.next?.raw
+            prev = raw
+            p = chainNext(raw)
         }
         return nil
     }
@@ -170,14 +196,14 @@ public final class Dict {
     }
 
     /// Frees every entry and the tables.
-    public func removeAll() {
+    func removeAll() {
         for t in [t0, t1] {
             guard let b = t.buckets else { continue }
             for i in 0..<t.size {
                 var p = b[i]
                 while let raw = p {
                     p = raw.load(as: UnsafeMutableRawPointer?.self)
-                    Entry(raw).free()
+                    E(raw).free()
                 }
             }
             b.deallocate()
@@ -189,8 +215,8 @@ public final class Dict {
 
     /// Takes every entry out, leaving the dictionary empty; the returned detached dictionary
     /// owns them (used to free a whole database off the main thread).
-    public func takeAll() -> Dict {
-        let d = Dict()
+    func takeAll() -> HashTable<E> {
+        let d = HashTable<E>()
         swap(&d.t0, &t0)
         swap(&d.t1, &t1)
         d.rehashIndex = rehashIndex
@@ -201,7 +227,7 @@ public final class Dict {
     // MARK: - Resizing and rehashing
 
     static func nextPower(_ n: Int) -> Int {
-        var s = initialSize
+        var s = hashTableInitialSize
         while s < n { s <<= 1 }
         return s
     }
@@ -214,14 +240,14 @@ public final class Dict {
 
     private func expandIfNeeded() {
         if rehashIndex != -1 { return }
-        if t0.size == 0 { t0 = allocTable(Dict.initialSize); return }
+        if t0.size == 0 { t0 = allocTable(hashTableInitialSize); return }
         if t0.used >= t0.size { resize(to: t0.used + 1) }
     }
 
     /// Starts rehashing into a table sized for `n` entries.
     func resize(to n: Int) {
         if rehashIndex != -1 { return }
-        let size = Dict.nextPower(n)
+        let size = HashTable.nextPower(n)
         if size == t0.size { return }
         if t0.size == 0 { t0 = allocTable(size); return }
         t1 = allocTable(size)
@@ -230,8 +256,8 @@ public final class Dict {
 
     /// Shrinks when less than 10 % full (called by the cron, like Redis's tryResizeHashTables).
     func shrinkIfSparse() {
-        if rehashIndex != -1 || t0.size <= Dict.initialSize { return }
-        if t0.used * 100 / t0.size < 10 { resize(to: max(t0.used, Dict.initialSize)) }
+        if rehashIndex != -1 || t0.size <= hashTableInitialSize { return }
+        if t0.used * 100 / t0.size < 10 { resize(to: max(t0.used, hashTableInitialSize)) }
     }
 
     /// Moves up to `n` non-empty buckets (visiting at most 10·n empty ones) from t0 to t1.
@@ -250,11 +276,11 @@ public final class Dict {
             observer?.willMutate(self, table: 0, bucket: rehashIndex)
             var p = src[rehashIndex]
             while let raw = p {
-                let e = Entry(raw)
-                p = e.next?.raw
+                let e = E(raw)
+                p = chainNext(raw)
                 let i = Int(truncatingIfNeeded: hash(e.key)) & t1.mask
                 observer?.willMutate(self, table: 1, bucket: i)
-                e.next = dst[i].map(Entry.init)
+                setChainNext(raw, dst[i])
                 dst[i] = raw
                 t0.used -= 1
                 t1.used += 1
@@ -285,7 +311,7 @@ public final class Dict {
     // MARK: - Iteration, scan, random
 
     /// Calls `body` for every entry. The body must not add or remove entries.
-    public func forEach(_ body: (Entry) -> Void) {
+    func forEach(_ body: (E) -> Void) {
         pauseRehash += 1
         defer { pauseRehash -= 1 }
         for t in [t0, t1] {
@@ -294,17 +320,17 @@ public final class Dict {
                 var p = b[i]
                 while let raw = p {
                     p = raw.load(as: UnsafeMutableRawPointer?.self)
-                    body(Entry(raw))
+                    body(E(raw))
                 }
             }
         }
     }
 
-    private func visitBucket(_ t: Table, _ i: Int, _ body: (Entry) -> Void) {
+    private func visitBucket(_ t: Table, _ i: Int, _ body: (E) -> Void) {
         var p = t.buckets![i & t.mask]
         while let raw = p {
             p = raw.load(as: UnsafeMutableRawPointer?.self)
-            body(Entry(raw))
+            body(E(raw))
         }
     }
 
@@ -312,7 +338,7 @@ public final class Dict {
     /// the scan is complete). With two tables, the bucket of the small table and every bucket
     /// of the large one that expands it are visited together, so no entry moving between them
     /// can be missed.
-    public func scan(_ cursor: UInt64, _ body: (Entry) -> Void) -> UInt64 {
+    func scan(_ cursor: UInt64, _ body: (E) -> Void) -> UInt64 {
         if count == 0 { return 0 }
         pauseRehash += 1
         defer { pauseRehash -= 1 }
@@ -350,7 +376,7 @@ public final class Dict {
     }
 
     /// A random entry: a random non-empty bucket, then a random element of its chain.
-    public func randomEntry() -> Entry? {
+    func randomEntry() -> E? {
         if count == 0 { return nil }
         if rehashIndex != -1 && pauseRehash == 0 { rehashStep(1) }
         var head: UnsafeMutableRawPointer? = nil
@@ -370,6 +396,6 @@ public final class Dict {
         var k = FastRandom.below(len)
         p = head
         while k > 0 { p = p!.load(as: UnsafeMutableRawPointer?.self); k -= 1 }
-        return Entry(p!)
+        return E(p!)
     }
 }

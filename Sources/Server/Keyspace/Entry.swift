@@ -18,7 +18,7 @@ import CEventShim
 /// chain walks free of reference counting. This file is the only place that touches the
 /// layout; every access goes through `Entry`'s properties. Safety: an `Entry` is valid from
 /// `Entry.make` until `free()`; the dictionary owns it and frees it exactly once.
-public struct Entry: Equatable {
+struct Entry: Equatable, ChainedEntry {
     let raw: UnsafeMutableRawPointer
 
     static let valueOffset = 8

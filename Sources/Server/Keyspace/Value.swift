@@ -13,6 +13,8 @@ public enum Value {
     case string([UInt8], raw: Bool)
     case list(ListValue)
     case hash(HashValue)
+    case set(SetValue)
+    case zset(ZSetValue)
 
     /// Redis keeps strings up to 44 bytes in one allocation with their object ("embstr").
     static let embstrLimit = 44
@@ -30,13 +32,15 @@ public enum Value {
         case .int, .small, .string: return "string"
         case .list: return "list"
         case .hash: return "hash"
+        case .set: return "set"
+        case .zset: return "zset"
         }
     }
 
     var isString: Bool {
         switch self {
         case .int, .small, .string: return true
-        case .list, .hash: return false
+        case .list, .hash, .set, .zset: return false
         }
     }
 
@@ -51,7 +55,14 @@ public enum Value {
         case .int, .small, .string: return 1
         case .list(let l): return l.nodes.count
         case .hash(let h): return h.count
+        case .set(let s): return s.count
+        case .zset(let z): return z.count
         }
+    }
+
+    var isSet: Bool {
+        if case .set = self { return true }
+        return false
     }
 
     var isHash: Bool {
@@ -66,6 +77,8 @@ public enum Value {
         case .string(let b, let raw): return raw || b.count > Value.embstrLimit ? "raw" : "embstr"
         case .list: return "quicklist"
         case .hash(let h): return h.encodingName
+        case .set(let s): return s.encodingName
+        case .zset(let z): return z.encodingName
         }
     }
 
@@ -83,7 +96,7 @@ public enum Value {
             return try s.withBytes(body)
         case .string(let b, _):
             return try b.withUnsafeBytes(body)
-        case .list, .hash:
+        case .list, .hash, .set, .zset:
             preconditionFailure("string access to a collection value: check the type first")
         }
     }
@@ -97,7 +110,7 @@ public enum Value {
         case .int(let v): return decimalLength(v)
         case .small(let s): return s.count
         case .string(let b, _): return b.count
-        case .list, .hash: preconditionFailure("string length of a collection value")
+        case .list, .hash, .set, .zset: preconditionFailure("string length of a collection value")
         }
     }
 }

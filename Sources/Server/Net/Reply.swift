@@ -61,6 +61,10 @@ extension Client {
     }
     func deferLength() -> UnsafeMutableRawPointer? { rw_reply_defer(raw) }
     func setDeferredArray(_ h: UnsafeMutableRawPointer?, _ n: Int) { rw_reply_set_deferred(raw, h, CChar(UInt8(ascii: "*")), n) }
+    /// A deferred set length: `~` in RESP3, an array in RESP2.
+    func setDeferredSet(_ h: UnsafeMutableRawPointer?, _ n: Int) {
+        rw_reply_set_deferred(raw, h, CChar(UInt8(ascii: "~")), n)
+    }
 
     // Errors every command family shares, spelled exactly as Redis does.
     /// Wrong number of arguments; `name` is the lowercase full name ("config|get").
