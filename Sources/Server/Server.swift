@@ -34,6 +34,8 @@ public final class Server {
     var lastExpireCycleTimedOut = false
     var lastFastCycleMs: Int64 = 0
     let lazyFree = LazyFree()
+    /// Pub/Sub subscriptions (PubSub/Subscriptions.swift).
+    let pubsub = PubSubRegistry()
 
     public init(config: Config) {
         self.config = config
@@ -148,6 +150,7 @@ public final class Server {
         if client.isMonitor { monitors.removeAll { $0 === client } }
         pausedClients.removeAll { $0 === client }
         resumeQueue.removeAll { $0 === client }
+        if client.subscriptions != nil { pubsub.removeAll(client) }
     }
 
     @inline(__always)
@@ -241,6 +244,7 @@ public final class Server {
             client.error("ERR Replica can't interact with the keyspace")
             return true
         }
+        if client.subscriptions != nil && !PubSubCommands.allowedInContext(client, cmd) { return true }
         if pauseUntil > 0 && pauseWritesOnly && !client.isFake
             && (cmd.flags.contains(.write) || cmd.flags.contains(.mayReplicate)) {
             if rw_now_ms() < pauseUntil { return false }
@@ -408,7 +412,8 @@ public final class Server {
 
     private func closeIdleClients() {
         let limit = config.timeout * 1000
-        for c in allClients() where !c.isMonitor {
+        // Subscribers wait for messages, not to send: the idle timeout spares them, as in Redis.
+        for c in allClients() where !c.isMonitor && c.subscriptions == nil {
             if now - c.raw.pointee.last_io_ms > limit {
                 log.verbose("Closing idle client")
                 rw_client_close_async(c.raw)
