@@ -199,6 +199,8 @@ public final class Server {
             }
             let ran = execute(client, Args(argv: c.pointee.argv, count: Int(c.pointee.argc)))
             if skipping { client.flags &= ~UInt32(RW_REPLY_SKIP) }
+            // client-output-buffer-limit for the client's own replies (Net/OutputLimits.swift).
+            if UInt64(c.pointee.reply_bytes) >= config.outputLimitFloor && enforceOutputLimit(client) { return }
             if !ran {
                 // Held by CLIENT PAUSE WRITE: scanned again when the pause ends.
                 if skipping { client.skipNext = true }
@@ -406,6 +408,7 @@ public final class Server {
         }
         if config.timeout > 0 && cronLoops % Int64(max(config.hz / 10, 1)) == 0 { closeIdleClients() }
         if cronLoops % Int64(config.hz) == 0 { shrinkIdleBuffers() }
+        enforceOutputLimitsInCron()
         stats.sampleOps(now: now, commands: stats.commandsProcessed, netIn: currentNetInput(), netOut: currentNetOutput())
         if pauseUntil > 0 && now >= pauseUntil { unpause() }
     }

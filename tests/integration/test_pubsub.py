@@ -1,12 +1,15 @@
 """Pub/Sub: SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB and the shard
 variants, in RESP2 and RESP3, with several clients: reply shapes, counts, the RESP2
-subscribed context, CLIENT LIST / INFO fields, and cleanup when a subscriber goes away."""
+subscribed context, CLIENT LIST / INFO fields, and cleanup when a subscriber goes away.
+Also client-output-buffer-limit, which is what bounds a subscriber that stops reading."""
 
+import socket
 import time
 
 import pytest
 
-from raw_resp import Push, err
+from raw_resp import Push, RawConnection, err
+from server_process import LOOPBACK, free_port, write_config
 
 CONTEXT_ERROR = ("ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
                  "RESET are allowed in this context")
@@ -312,3 +315,136 @@ def test_idle_timeout_spares_subscribers(raw):
     idle.call("PING")
     assert idle.is_closed(wait=4)
     assert sub.call_raw("PING") == b"*2\r\n$4\r\npong\r\n$0\r\n\r\n"
+
+
+# ------------------------------------------------------------- client-output-buffer-limit
+
+COBL = "client-output-buffer-limit"
+COBL_ERROR = "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - {}"
+
+
+def slow_reader(raw):
+    """A connection with a tiny receive buffer, so the server's output queues up."""
+    conn = raw()
+    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    return conn
+
+
+def disconnected_within(admin, client_id, seconds):
+    """Whether the server drops the client within ``seconds`` (asked from its side: a
+    client that reads slowly could take long to see the end of what was already sent)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if admin.call("CLIENT", "LIST", "ID", client_id) == b"":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def peak_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+
+
+def test_output_limit_config_get_set(conn):
+    assert conn.call("CONFIG", "GET", COBL) == [
+        COBL.encode(), b"normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"]
+    # A value changes only the classes it names; units and class names in any case.
+    assert conn.call("CONFIG", "SET", COBL, "PUBSUB 1MB 512kb 10") == b"OK"
+    assert conn.call("CONFIG", "SET", COBL, "replica 1gb 2k 5 normal 1b 0 0") == b"OK"
+    assert conn.call("CONFIG", "GET", COBL)[1] == \
+        b"normal 1 0 0 slave 1073741824 2000 5 pubsub 1048576 524288 10"
+    assert conn.call("CONFIG", "SET", COBL, "") == b"OK"
+    assert conn.call("CONFIG", "SET", COBL, "normal 18446744073709551616 0 4294967297") == b"OK"
+    assert conn.call("CONFIG", "GET", COBL)[1].startswith(b"normal 18446744073709551615 0 1 ")
+
+
+@pytest.mark.parametrize("value,reason", [
+    ("master 0 0 0", "Invalid client class specified in buffer limit configuration."),
+    ("nobody 0 0 0", "Invalid client class specified in buffer limit configuration."),
+    ("normal 1 2", "Wrong number of arguments in buffer limit configuration."),
+    ("normal  1 0 0", "Wrong number of arguments in buffer limit configuration."),
+    ("normal -1 0 0", "Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+    ("normal +1 0 0", "Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+    ("normal 1x 0 0", "Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+    ("normal 1 0 -1", "Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+    ("normal 1 0 2147483648", "Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+    ("pubsub 1 0 0 normal 1 0 x", "Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+])
+def test_output_limit_config_errors_change_nothing(conn, value, reason):
+    before = conn.call("CONFIG", "GET", COBL)
+    assert conn.call("CONFIG", "SET", COBL, value) == err(COBL_ERROR.format(reason))
+    assert conn.call("CONFIG", "GET", COBL) == before
+
+
+def test_output_limit_lines_in_config_file_and_rewrite(start_server, tmp_path):
+    port = free_port()
+    path = write_config(tmp_path, "redwing.conf", [
+        f"port {port}", f"bind {LOOPBACK}", 'save ""', f'dir "{tmp_path}"',
+        "client-output-buffer-limit normal 0 0 0",
+        "client-output-buffer-limit pubsub 16mb 4mb 30",
+    ])
+    proc = start_server(config_file=path, default_args=False, port=port, workdir=tmp_path)
+    with RawConnection(proc.port) as conn:
+        assert conn.call("CONFIG", "GET", COBL)[1] == \
+            b"normal 0 0 0 slave 268435456 67108864 60 pubsub 16777216 4194304 30"
+        assert conn.call("CONFIG", "SET", COBL, "replica 1gb 1000 5") == b"OK"
+        assert conn.call("CONFIG", "REWRITE") == b"OK"
+    lines = [l for l in path.read_text().splitlines() if l.startswith(COBL)]
+    # Every class that differs from the default has its line (replica spelled so).
+    assert "client-output-buffer-limit replica 1gb 1000 5" in lines
+    assert "client-output-buffer-limit pubsub 16mb 4mb 30" in lines
+    assert not any(" normal " in l and l != "client-output-buffer-limit normal 0 0 0" for l in lines)
+
+
+def test_subscriber_that_never_reads_is_disconnected_and_memory_stays_bounded(raw, server):
+    sub, pub = slow_reader(raw), raw()
+    sub_id = sub.call("CLIENT", "ID")
+    subscribe(sub, "SUBSCRIBE", "firehose")
+    message = b"x" * (1 << 20)
+    for _ in range(200):                 # 200 MB for a subscriber limited to 32 MB
+        pub.send_command("PUBLISH", "firehose", message)
+    receivers = [pub.read_reply() for _ in range(200)]
+    assert receivers[0] == 1 and receivers[-1] == 0
+    assert disconnected_within(pub, sub_id, 5)
+    assert pub.call("PUBSUB", "NUMSUB", "firehose") == [b"firehose", 0]
+    assert peak_rss_kb(server.pid) < 120 * 1024
+    info = stats(pub)
+    if "client_output_buffer_limit_disconnections" in info:     # not in Redis 7.0's INFO
+        assert info["client_output_buffer_limit_disconnections"] == "1"
+    assert "overcoming of output buffer limits" in server.log_tail(20)
+
+
+def test_soft_limit_disconnects_after_its_seconds(raw):
+    sub, pub = slow_reader(raw), raw()
+    assert pub.call("CONFIG", "SET", COBL, "pubsub 0 1mb 1") == b"OK"
+    sub_id = sub.call("CLIENT", "ID")
+    subscribe(sub, "SUBSCRIBE", "c")
+    for _ in range(10):
+        pub.call("PUBLISH", "c", b"x" * (1 << 20))
+    # Over the soft limit, but not yet for a second.
+    assert pub.call("PUBSUB", "NUMSUB", "c") == [b"c", 1]
+    # Nothing more is published: the server's periodic check closes it.
+    assert disconnected_within(pub, sub_id, 4)
+    assert pub.call("PUBSUB", "NUMSUB", "c") == [b"c", 0]
+
+
+def test_reading_subscriber_is_not_disconnected(raw):
+    sub, pub = raw(), raw()
+    assert pub.call("CONFIG", "SET", COBL, "pubsub 256kb 64kb 0") == b"OK"
+    subscribe(sub, "SUBSCRIBE", "c")
+    for i in range(50):
+        assert pub.call("PUBLISH", "c", b"y" * 50_000) == 1
+        assert sub.read_reply()[2] == b"y" * 50_000
+
+
+def test_normal_client_over_its_hard_limit_is_disconnected(raw):
+    conn, admin = slow_reader(raw), raw()
+    conn_id = conn.call("CLIENT", "ID")
+    admin.call("SET", "big", b"z" * (2 << 20))
+    assert admin.call("CONFIG", "SET", COBL, "normal 1mb 0 0") == b"OK"
+    assert conn.call("GET", "small") is None            # small replies are not affected
+    conn.send_command("GET", "big")
+    assert disconnected_within(admin, conn_id, 5)
+    assert admin.call("CONFIG", "SET", COBL, "normal 0 0 0") == b"OK"
+    assert len(admin.call("GET", "big")) == 2 << 20

@@ -153,6 +153,8 @@ enum InfoCommand {
                 ("total_writes_processed", 0), ("io_threaded_reads_processed", 0),
                 ("io_threaded_writes_processed", 0), ("reply_buffer_shrinks", 0),
                 ("reply_buffer_expands", 0),
+                // Not in 7.0's INFO; later Redis versions report it under this name.
+                ("client_output_buffer_limit_disconnections", st.outputLimitDisconnections),
             ])
         case "replication":
             return fields([

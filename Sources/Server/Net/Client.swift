@@ -22,6 +22,9 @@ public final class Client {
     /// Channels and patterns this client listens to; nil when none (Redis's CLIENT_PUBSUB
     /// flag). See PubSub/Subscriptions.swift.
     var subscriptions: ClientSubscriptions? = nil
+    /// When the queued output first reached the soft limit of its class
+    /// (client-output-buffer-limit), in milliseconds; 0 while under it.
+    var softLimitSince: Int64 = 0
 
     init(raw: UnsafeMutablePointer<rw_client>, server: Server, fake: Bool = false) {
         self.raw = raw

@@ -216,7 +216,8 @@ extension Server {
         return set.count
     }
 
-    /// Writes one message push (a RESP2 array, a RESP3 push).
+    /// Writes one message push (a RESP2 array, a RESP3 push) and holds the receiver to its
+    /// output limit: a subscriber that stops reading is what client-output-buffer-limit is for.
     private func deliver(_ c: Client, _ kind: StaticString, pattern: UnsafeRawBufferPointer?,
                          _ channel: UnsafeRawBufferPointer, _ message: UnsafeRawBufferPointer) {
         c.pushing {
@@ -226,5 +227,6 @@ extension Server {
             c.bulk(channel)
             c.bulk(message)
         }
+        if UInt64(c.raw.pointee.reply_bytes) >= config.outputLimitFloor { enforceOutputLimit(c) }
     }
 }
