@@ -34,6 +34,8 @@ public final class Server {
     var lastExpireCycleTimedOut = false
     var lastFastCycleMs: Int64 = 0
     let lazyFree = LazyFree()
+    /// Pub/Sub subscriptions (PubSub/Subscriptions.swift).
+    let pubsub = PubSubRegistry()
 
     public init(config: Config) {
         self.config = config
@@ -148,6 +150,7 @@ public final class Server {
         if client.isMonitor { monitors.removeAll { $0 === client } }
         pausedClients.removeAll { $0 === client }
         resumeQueue.removeAll { $0 === client }
+        if client.subscriptions != nil { pubsub.removeAll(client) }
     }
 
     @inline(__always)
@@ -196,6 +199,8 @@ public final class Server {
             }
             let ran = execute(client, Args(argv: c.pointee.argv, count: Int(c.pointee.argc)))
             if skipping { client.flags &= ~UInt32(RW_REPLY_SKIP) }
+            // client-output-buffer-limit for the client's own replies (Net/OutputLimits.swift).
+            if UInt64(c.pointee.reply_bytes) >= config.outputLimitFloor && enforceOutputLimit(client) { return }
             if !ran {
                 // Held by CLIENT PAUSE WRITE: scanned again when the pause ends.
                 if skipping { client.skipNext = true }
@@ -241,6 +246,7 @@ public final class Server {
             client.error("ERR Replica can't interact with the keyspace")
             return true
         }
+        if client.subscriptions != nil && !PubSubCommands.allowedInContext(client, cmd) { return true }
         if pauseUntil > 0 && pauseWritesOnly && !client.isFake
             && (cmd.flags.contains(.write) || cmd.flags.contains(.mayReplicate)) {
             if rw_now_ms() < pauseUntil { return false }
@@ -402,13 +408,15 @@ public final class Server {
         }
         if config.timeout > 0 && cronLoops % Int64(max(config.hz / 10, 1)) == 0 { closeIdleClients() }
         if cronLoops % Int64(config.hz) == 0 { shrinkIdleBuffers() }
+        enforceOutputLimitsInCron()
         stats.sampleOps(now: now, commands: stats.commandsProcessed, netIn: currentNetInput(), netOut: currentNetOutput())
         if pauseUntil > 0 && now >= pauseUntil { unpause() }
     }
 
     private func closeIdleClients() {
         let limit = config.timeout * 1000
-        for c in allClients() where !c.isMonitor {
+        // Subscribers wait for messages, not to send: the idle timeout spares them, as in Redis.
+        for c in allClients() where !c.isMonitor && c.subscriptions == nil {
             if now - c.raw.pointee.last_io_ms > limit {
                 log.verbose("Closing idle client")
                 rw_client_close_async(c.raw)

@@ -15,6 +15,8 @@ struct Stats {
     var netOutput: Int64 = 0
     var errorReplies: Int64 = 0
     var errorCodes: [String: Int64] = [:]
+    /// Clients closed for going past client-output-buffer-limit.
+    var outputLimitDisconnections: Int64 = 0
     /// Counters that live elsewhere, as they stood at the last CONFIG RESETSTAT.
     var lazyfreedBase = 0
     var netInputBase: Int64 = 0

@@ -12,10 +12,11 @@ enum CommandTable {
         typealias H = HashCommands
         typealias SE = SetCommands
         typealias Z = SortedSetCommands
+        typealias P = PubSubCommands
         let one = (1, 1, 1)
         let allKeys = (1, -1, 1)
         let pairs = (1, -1, 2)
-        let str = "string", gen = "generic", conn = "connection", srv = "server"
+        let str = "string", gen = "generic", conn = "connection", srv = "server", ps = "pubsub"
 
         return [
             // MARK: Strings
@@ -241,6 +242,56 @@ enum CommandTable {
                     summary: "Intersect multiple sorted sets and return the cardinality of the result", complexity: "O(N*K)", Z.zintercard),
             Command("zscan", -3, "readonly", keys: one, acl: "@sortedset", group: "sorted-set", since: "2.8.0",
                     summary: "Incrementally iterate sorted sets elements and associated scores", Z.zscan),
+            // MARK: Pub/Sub
+            Command("subscribe", -2, "pubsub noscript loading stale", acl: "", group: ps, since: "2.0.0",
+                    summary: "Listen for messages published to the given channels",
+                    complexity: "O(N) where N is the number of channels to subscribe to.", P.subscribe),
+            Command("unsubscribe", -1, "pubsub noscript loading stale", acl: "", group: ps, since: "2.0.0",
+                    summary: "Stop listening for messages posted to the given channels",
+                    complexity: "O(N) where N is the number of clients already subscribed to a channel.", P.unsubscribe),
+            Command("psubscribe", -2, "pubsub noscript loading stale", acl: "", group: ps, since: "2.0.0",
+                    summary: "Listen for messages published to channels matching the given patterns",
+                    complexity: "O(N) where N is the number of patterns the client is already subscribed to.", P.psubscribe),
+            Command("punsubscribe", -1, "pubsub noscript loading stale", acl: "", group: ps, since: "2.0.0",
+                    summary: "Stop listening for messages posted to channels matching the given patterns",
+                    complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).",
+                    P.punsubscribe),
+            Command("publish", 3, "pubsub loading stale fast", acl: "", group: ps, since: "2.0.0",
+                    summary: "Post a message to a channel",
+                    complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
+                    P.publish),
+            Command("ssubscribe", -2, "pubsub noscript loading stale", keys: allKeys, acl: "", group: ps, since: "7.0.0",
+                    summary: "Listen for messages published to the given shard channels",
+                    complexity: "O(N) where N is the number of shard channels to subscribe to.", P.ssubscribe),
+            Command("sunsubscribe", -1, "pubsub noscript loading stale", keys: allKeys, acl: "", group: ps, since: "7.0.0",
+                    summary: "Stop listening for messages posted to the given shard channels",
+                    complexity: "O(N) where N is the number of clients already subscribed to a shard channel.", P.sunsubscribe),
+            Command("spublish", 3, "pubsub loading stale fast", keys: one, acl: "", group: ps, since: "7.0.0",
+                    summary: "Post a message to a shard channel",
+                    complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.", P.spublish),
+            Command("pubsub", -2, "", acl: "", group: ps, since: "2.8.0",
+                    summary: "A container for Pub/Sub commands", complexity: "Depends on subcommand.", nil).with([
+                Command("channels", -2, "pubsub loading stale", acl: "", group: ps, since: "2.8.0",
+                        summary: "List active channels",
+                        complexity: "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)",
+                        parent: "pubsub", P.channels),
+                Command("numsub", -2, "pubsub loading stale", acl: "", group: ps, since: "2.8.0",
+                        summary: "Get the count of subscribers for channels",
+                        complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
+                        parent: "pubsub", P.numsub),
+                Command("numpat", 2, "pubsub loading stale", acl: "", group: ps, since: "2.8.0",
+                        summary: "Get the count of unique patterns pattern subscriptions", parent: "pubsub", P.numpat),
+                Command("shardchannels", -2, "pubsub loading stale", acl: "", group: ps, since: "7.0.0",
+                        summary: "List active shard channels",
+                        complexity: "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).",
+                        parent: "pubsub", P.shardChannels),
+                Command("shardnumsub", -2, "pubsub loading stale", acl: "", group: ps, since: "7.0.0",
+                        summary: "Get the count of subscribers for shard channels",
+                        complexity: "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
+                        parent: "pubsub", P.shardNumsub),
+                Command("help", 2, "loading stale", acl: "", group: ps, since: "6.2.0",
+                        summary: "Show helpful text about the different subcommands", parent: "pubsub", P.help),
+            ]),
 
             // MARK: Keys
             Command("del", -2, "write", keys: allKeys, acl: "@keyspace", group: gen, since: "1.0.0",

@@ -4,6 +4,13 @@ import CEventShim
 enum ConnectionCommands {
     static func ping(_ s: Server, _ c: Client, _ a: Args) {
         if a.count > 2 { c.arityError("ping"); return }
+        if c.subscriptions != nil && c.resp == 2 {
+            // A RESP2 subscriber's connection carries message arrays: PING answers in kind.
+            c.array(2)
+            c.bulk("pong")
+            if a.count == 2 { c.bulk(a[1]) } else { c.bulk("") }
+            return
+        }
         if a.count == 2 { c.bulk(a[1]) } else { rw_reply_raw(c.raw, "+PONG\r\n", 7) }
     }
 
@@ -121,6 +128,7 @@ enum ConnectionCommands {
 
     static func clientList(_ s: Server, _ c: Client, _ a: Args) {
         var ids: Set<UInt64>? = nil
+        var type: String? = nil
         var j = 2
         while j < a.count {
             if a.is(j, "TYPE") && j + 1 < a.count {
@@ -129,7 +137,7 @@ enum ConnectionCommands {
                     c.error(bytes: Array("ERR Unknown client type '".utf8) + a.echo(j + 1, max: Int.max) + [39])
                     return
                 }
-                if t != "normal" { ids = [] }
+                type = t
                 j += 2
             } else if a.is(j, "ID") && j + 1 < a.count {
                 var set = Set<UInt64>()
@@ -152,6 +160,7 @@ enum ConnectionCommands {
         var text = ""
         for cl in s.allClients().sorted(by: { $0.id < $1.id }) {
             if let ids = ids, !ids.contains(cl.id) { continue }
+            if let type = type, type != cl.typeName { continue }
             text += cl.infoLine(now: now) + "\n"
         }
         c.verbatim(text)
@@ -220,7 +229,7 @@ enum ConnectionCommands {
             if let id = id, cl.id != id { continue }
             if let addr = addr, cl.address != addr { continue }
             if let laddr = laddr, cl.localAddress != laddr { continue }
-            if let type = type, type != "normal" { continue }
+            if let type = type, type != cl.typeName { continue }
             if skipMe && cl === c { continue }
             if cl === c { killedSelf = true } else { rw_client_close_async(cl.raw) }
             killed += 1

@@ -140,8 +140,9 @@ enum InfoCommand {
                 ("expire_cycle_cpu_milliseconds", st.expireCycleCpuMs), ("evicted_keys", 0),
                 ("evicted_clients", 0), ("total_eviction_exceeded_time", 0),
                 ("current_eviction_exceeded_time", 0), ("keyspace_hits", st.keyspaceHits),
-                ("keyspace_misses", st.keyspaceMisses), ("pubsub_channels", 0), ("pubsub_patterns", 0),
-                ("pubsubshard_channels", 0), ("latest_fork_usec", 0), ("total_forks", 0),
+                ("keyspace_misses", st.keyspaceMisses), ("pubsub_channels", s.pubsub.channels.count),
+                ("pubsub_patterns", s.pubsub.patterns.count),
+                ("pubsubshard_channels", s.pubsub.shardChannels.count), ("latest_fork_usec", 0), ("total_forks", 0),
                 ("migrate_cached_sockets", 0), ("slave_expires_tracked_keys", 0),
                 ("active_defrag_hits", 0), ("active_defrag_misses", 0), ("active_defrag_key_hits", 0),
                 ("active_defrag_key_misses", 0), ("total_active_defrag_time", 0),
@@ -152,6 +153,8 @@ enum InfoCommand {
                 ("total_writes_processed", 0), ("io_threaded_reads_processed", 0),
                 ("io_threaded_writes_processed", 0), ("reply_buffer_shrinks", 0),
                 ("reply_buffer_expands", 0),
+                // Not in 7.0's INFO; later Redis versions report it under this name.
+                ("client_output_buffer_limit_disconnections", st.outputLimitDisconnections),
             ])
         case "replication":
             return fields([

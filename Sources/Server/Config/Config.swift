@@ -104,6 +104,9 @@ public final class Config {
     var activeExpireEnabled = true
     var protoMaxBulkLen: Int64 = 512 * 1024 * 1024
     var activeRehashing = true
+    var outputLimits = OutputLimits.defaults
+    /// outputLimits.floor, read after every command.
+    var outputLimitFloor = OutputLimits.defaults.floor
 
     init() {
         let maxInt = Int64(Int32.max)
@@ -197,7 +200,9 @@ public final class Config {
         add(ConfigParam("zset-max-listpack-entries", .memory(min: 0, max: maxLong), "128", aliases: ["zset-max-ziplist-entries"]))
         add(ConfigParam("zset-max-listpack-value", .memory(min: 0, max: maxLong), "64", aliases: ["zset-max-ziplist-value"]))
         add(ConfigParam("notify-keyspace-events", .string, ""))
-        add(ConfigParam("client-output-buffer-limit", .special, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", multiArg: true))
+        // A value names only the classes it changes: it is applied over the current limits.
+        add(ConfigParam("client-output-buffer-limit", .special, OutputLimits.defaults.description, multiArg: true,
+                        validate: { [unowned self] v in try self.outputLimits.applying(v).description }))
         add(ConfigParam("enable-debug-command", .enumeration(["no", "yes", "local"]), "no", mutable: false))
 
         hook("hash-max-listpack-entries") { v in HashValue.maxPackedEntries = Int(v) ?? 128 }
@@ -222,6 +227,10 @@ public final class Config {
         hook("proto-max-bulk-len") { [unowned self] v in
             self.protoMaxBulkLen = Int64(v) ?? 0
             rw_current_limits.proto_max_bulk_len = self.protoMaxBulkLen
+        }
+        hook("client-output-buffer-limit") { [unowned self] v in
+            self.outputLimits = (try? OutputLimits.defaults.applying(v)) ?? OutputLimits.defaults
+            self.outputLimitFloor = self.outputLimits.floor
         }
         hook("activerehashing") { [unowned self] v in self.activeRehashing = v == "yes" }
         hook("client-query-buffer-limit") { v in rw_current_limits.client_max_querybuf_len = Int64(v) ?? 0 }

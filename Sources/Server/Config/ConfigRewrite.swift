@@ -43,6 +43,9 @@ enum ConfigRewrite {
             let parts = p.value.split(separator: " ")
             return stride(from: 0, to: parts.count - 1, by: 2).map { "save \(parts[$0]) \(parts[$0 + 1])" }
         }
+        if p.name == "client-output-buffer-limit" {
+            return ((try? OutputLimits.defaults.applying(p.value)) ?? OutputLimits.defaults).rewriteLines
+        }
         if p.multiArg { return ["\(p.name) \(p.value)"] }
         if case .memory = p.kind, let v = Int64(p.value) {
             // Like Redis, memory amounts are written back in the largest exact unit.

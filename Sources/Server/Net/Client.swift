@@ -19,6 +19,12 @@ public final class Client {
     unowned(unsafe) var lastCommand: Command? = nil
     /// A fake client (AOF loading, scripts) has no connection.
     let isFake: Bool
+    /// Channels and patterns this client listens to; nil when none (Redis's CLIENT_PUBSUB
+    /// flag). See PubSub/Subscriptions.swift.
+    var subscriptions: ClientSubscriptions? = nil
+    /// When the queued output first reached the soft limit of its class
+    /// (client-output-buffer-limit), in milliseconds; 0 while under it.
+    var softLimitSince: Int64 = 0
 
     init(raw: UnsafeMutablePointer<rw_client>, server: Server, fake: Bool = false) {
         self.raw = raw
@@ -41,6 +47,10 @@ public final class Client {
     var address: String { withUnsafeBytes(of: raw.pointee.addr) { cString($0) } }
     var localAddress: String { withUnsafeBytes(of: raw.pointee.laddr) { cString($0) } }
     var isUnixSocket: Bool { flags & UInt32(RW_UNIX_SOCKET) != 0 }
+    /// The class CLIENT LIST/KILL TYPE and client-output-buffer-limit use (Redis's
+    /// getClientType): "pubsub" while subscribed to anything, otherwise "normal" (MONITOR
+    /// clients included).
+    var typeName: String { subscriptions != nil ? "pubsub" : "normal" }
 
     /// Closes the connection once the replies queued so far are written.
     func closeAfterReply() { rw_client_close_after_reply(raw) }
@@ -50,6 +60,7 @@ public final class Client {
         let c = raw.pointee
         var fl = ""
         if isMonitor { fl += "O" }
+        if subscriptions != nil { fl += "P" }
         if flags & UInt32(RW_CLOSE_AFTER_REPLY) != 0 { fl += "c" }
         if flags & UInt32(RW_UNIX_SOCKET) != 0 { fl += "U" }
         if noEvict { fl += "e" }
@@ -61,7 +72,7 @@ public final class Client {
         let qbufFree = rw_client_qbuf_cap(raw) - rw_client_qbuf_len(raw)
         let omem = c.reply_bytes
         let laddr = localAddress
-        var line = "id=\(c.id) addr=\(address) laddr=\(laddr) fd=\(c.fd) name=\(nameStr) age=\(age) idle=\(idle) flags=\(fl) db=\(db.id) sub=0 psub=0 ssub=0 multi=-1"
+        var line = "id=\(c.id) addr=\(address) laddr=\(laddr) fd=\(c.fd) name=\(nameStr) age=\(age) idle=\(idle) flags=\(fl) db=\(db.id) sub=\(subscriptions?.channels.count ?? 0) psub=\(subscriptions?.patterns.count ?? 0) ssub=\(subscriptions?.shardChannels.count ?? 0) multi=-1"
         line += " qbuf=\(qbuf) qbuf-free=\(qbufFree) argv-mem=0 multi-mem=0 rbs=\(rw_client_qbuf_cap(raw)) rbp=0 obl=0 oll=0 omem=\(omem) tot-mem=\(Int(omem) + Int(rw_client_qbuf_cap(raw)) + 1024)"
         line += " events=r cmd=\(lastCommand?.fullName ?? "NULL") user=default redir=-1 resp=\(c.resp)"
         return line

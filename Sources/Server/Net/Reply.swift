@@ -73,6 +73,12 @@ extension Client {
     func syntaxError() { error("ERR syntax error") }
     func notInteger() { error("ERR value is not an integer or out of range") }
     func notFloat() { error("ERR value is not a valid float") }
+    /// Redis's addReplySubcommandSyntaxError: the subcommand as typed, the command in capitals.
+    func subcommandSyntaxError(_ a: Args) {
+        let command = a.echo(0, max: Int.max).map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
+        error(bytes: Array("ERR unknown subcommand or wrong number of arguments for '".utf8) + a.echo(1) +
+              Array("'. Try ".utf8) + command + Array(" HELP.".utf8))
+    }
 }
 
 /// The error code of an error line: its first word ("ERR", "WRONGTYPE" ...), for errorstats.
