@@ -141,56 +141,61 @@ final class SkipList {
         return node
     }
 
-    /// Links `node` at the place its score and member give it.
+    /// Links `node` at the place its score and member give it. The search path lives in
+    /// stack buffers: no allocation per insert.
     private func link(_ node: ZNode) {
-        var update = [ZNode](repeating: header, count: ZNode.maxLevel)
-        var rank = [Int](repeating: 0, count: ZNode.maxLevel)
-        let score = node.score, member = node.key
-        var x = header
-        for i in stride(from: level - 1, through: 0, by: -1) {
-            rank[i] = i == level - 1 ? 0 : rank[i + 1]
-            while let f = x.forward(i), zLess(f.score, f.key, score, member) {
-                rank[i] += x.span(i)
-                x = f
+        withUnsafeTemporaryAllocation(of: ZNode.self, capacity: ZNode.maxLevel) { update in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: ZNode.maxLevel) { rank in
+                let score = node.score, member = node.key
+                var x = header
+                for i in stride(from: level - 1, through: 0, by: -1) {
+                    rank[i] = i == level - 1 ? 0 : rank[i + 1]
+                    while let f = x.forward(i), zLess(f.score, f.key, score, member) {
+                        rank[i] += x.span(i)
+                        x = f
+                    }
+                    update.initializeElement(at: i, to: x)
+                }
+                let lvl = node.level
+                if lvl > level {
+                    for i in level..<lvl {
+                        rank[i] = 0
+                        update.initializeElement(at: i, to: header)
+                        header.setSpan(i, length)
+                    }
+                    level = lvl
+                }
+                for i in 0..<lvl {
+                    node.setForward(i, update[i].forward(i))
+                    update[i].setForward(i, node)
+                    node.setSpan(i, update[i].span(i) - (rank[0] - rank[i]))
+                    update[i].setSpan(i, rank[0] - rank[i] + 1)
+                }
+                if lvl < level {
+                    for i in lvl..<level { update[i].setSpan(i, update[i].span(i) + 1) }
+                }
+                node.backward = update[0] == header ? nil : update[0]
+                if let f = node.forward(0) { f.backward = node } else { tail = node }
+                length += 1
             }
-            update[i] = x
         }
-        let lvl = node.level
-        if lvl > level {
-            for i in level..<lvl {
-                rank[i] = 0
-                update[i] = header
-                header.setSpan(i, length)
-            }
-            level = lvl
-        }
-        for i in 0..<lvl {
-            node.setForward(i, update[i].forward(i))
-            update[i].setForward(i, node)
-            node.setSpan(i, update[i].span(i) - (rank[0] - rank[i]))
-            update[i].setSpan(i, rank[0] - rank[i] + 1)
-        }
-        if lvl < level {
-            for i in lvl..<level { update[i].setSpan(i, update[i].span(i) + 1) }
-        }
-        node.backward = update[0] == header ? nil : update[0]
-        if let f = node.forward(0) { f.backward = node } else { tail = node }
-        length += 1
     }
 
     /// Unlinks `node` from the levels (it stays in the hash table).
     private func unlink(_ node: ZNode) {
-        var update = [ZNode](repeating: header, count: ZNode.maxLevel)
-        let score = node.score, member = node.key
-        var x = header
-        for i in stride(from: level - 1, through: 0, by: -1) {
-            while let f = x.forward(i), zLess(f.score, f.key, score, member) { x = f }
-            update[i] = x
+        withUnsafeTemporaryAllocation(of: ZNode.self, capacity: ZNode.maxLevel) { update in
+            let score = node.score, member = node.key
+            var x = header
+            for i in stride(from: level - 1, through: 0, by: -1) {
+                while let f = x.forward(i), zLess(f.score, f.key, score, member) { x = f }
+                update.initializeElement(at: i, to: x)
+            }
+            unlink(node, UnsafeMutableBufferPointer(rebasing: update[0..<level]))
         }
-        unlink(node, update)
     }
 
-    private func unlink(_ x: ZNode, _ update: [ZNode]) {
+    /// Unlinks `x` given the last node before it on each level (`update`, one per level).
+    private func unlink(_ x: ZNode, _ update: UnsafeMutableBufferPointer<ZNode>) {
         for i in 0..<level {
             if update[i].forward(i) == x {
                 update[i].setSpan(i, update[i].span(i) + x.span(i) - 1)
@@ -229,24 +234,28 @@ final class SkipList {
     /// Removes the elements at 0-based ranks `r` (in order), freeing them.
     func removeRanks(_ r: Range<Int>) {
         guard !r.isEmpty else { return }
-        var update = [ZNode](repeating: header, count: ZNode.maxLevel)
-        var traversed = 0
-        var x = header
-        for i in stride(from: level - 1, through: 0, by: -1) {
-            while let f = x.forward(i), traversed + x.span(i) <= r.lowerBound {
-                traversed += x.span(i)
-                x = f
+        withUnsafeTemporaryAllocation(of: ZNode.self, capacity: ZNode.maxLevel) { update in
+            var traversed = 0
+            var x = header
+            let top = level
+            for i in stride(from: top - 1, through: 0, by: -1) {
+                while let f = x.forward(i), traversed + x.span(i) <= r.lowerBound {
+                    traversed += x.span(i)
+                    x = f
+                }
+                update.initializeElement(at: i, to: x)
             }
-            update[i] = x
-        }
-        var node = x.forward(0)
-        var n = r.count
-        while n > 0, let cur = node {
-            node = cur.forward(0)
-            unlink(cur, update)
-            dict.unlink(cur.key)
-            cur.free()
-            n -= 1
+            // Levels above the current top (after shrinking) are never read by `unlink`.
+            let path = UnsafeMutableBufferPointer(rebasing: update[0..<top])
+            var node = x.forward(0)
+            var n = r.count
+            while n > 0, let cur = node {
+                node = cur.forward(0)
+                unlink(cur, path)
+                dict.unlink(cur.key)
+                cur.free()
+                n -= 1
+            }
         }
     }
 
