@@ -1,9 +1,9 @@
 """Seeded random command sequences for differential testing.
 
-The generator produces string, keyspace and (when enabled) list and hash
+The generator produces string, keyspace and (when enabled) list, hash and set
 commands over a tiny key space (20 shared keys k0..k19, plus l0..l3 that only
-list commands write and h0..h3 that only hash commands write, in 3 databases)
-so that commands constantly collide:
+list commands write, h0..h3 that only hash commands write and s0..s3 that only
+set commands write, in 3 databases) so that commands constantly collide:
 overwrites, wrong types, missing keys, overflow, bad numbers and bad options
 are all common.  List commands get plausible arguments most of the time
 (elements drawn from a small pool so that LPOS/LREM/LINSERT pivots match,
@@ -13,8 +13,13 @@ bad arity.  Hash commands work the same way: fields from a small pool (so
 HGET/HDEL/HINCRBY hit), hashes small enough to stay listpack-encoded most of
 the time (their order is then compared exactly), now and then a 65-byte value
 or field, a bulk HSET of hundreds of fields or a CONFIG SET of
-hash-max-listpack-entries/-value that pushes them to hashtable.  Everything
-it emits must be *deterministic* on a correct server:
+hash-max-listpack-entries/-value that pushes them to hashtable.  Set
+commands likewise write s0..s3 (and now and then a shared key): members come
+from a small pool, mostly canonical integers of every intset width so that
+intsets are common, sometimes strings or non-canonical numbers ("007", "-0")
+that turn a set into a hashtable; a bulk SADD of hundreds of integers or a
+CONFIG SET of set-max-intset-entries converts by size.  Everything it emits
+must be *deterministic* on a correct server:
 
 * TTLs are long (>= 1000 s) or in the past where the command deletes the key
   at once (EXPIRE*, GETEX), so nothing expires while a run is going on;
@@ -32,6 +37,21 @@ it emits must be *deterministic* on a correct server:
   positive, the whole hash when the count covers it).  HSCAN is a pseudo-
   command iterated to the end and compared as a set of pairs.  HRANDFIELD is
   never given a huge negative count (Redis would build that many replies).
+* Set replies: intsets iterate in numeric order, hashtables in no specified
+  order.  SMEMBERS (and one-key SINTER) probe ``OBJECT ENCODING key`` and are
+  compared exactly for an intset, sorted for a hashtable.  SUNION, one-key
+  SDIFF and SPOP with a count covering the set reply from a set built afresh,
+  an intset exactly when every member is a canonical integer and there are at
+  most set-max-intset-entries of them: they probe ``CONFIG GET
+  set-max-intset-entries`` and are compared exactly in that case, sorted
+  otherwise.  Multi-key SINTER/SDIFF, whose order follows Redis's choice of
+  algorithm, are compared sorted.  SRANDMEMBER probes ``SMEMBERS key`` and is
+  reduced to its shape, never with a huge negative count.
+* SPOP that may pop a random part of a set is a pseudo-command: on each server
+  the set is read, popped, and the popped members are added back, so that both
+  servers hold the same set again (an emptied set is not re-added: both popped
+  everything); the reply is reduced to its shape.  SSCAN is iterated to the end
+  and compared as a set of members.
 
 A generated step is a ``Step``: the argv plus how to compare its reply.
 """
@@ -48,6 +68,8 @@ KEYS = [f"k{i}" for i in range(20)]
 LIST_KEYS = [f"l{i}" for i in range(4)]
 # Likewise written only by hash commands.
 HASH_KEYS = [f"h{i}" for i in range(4)]
+# And by set commands.
+SET_KEYS = [f"s{i}" for i in range(4)]
 DATABASES = 3
 
 LLONG_MAX = "9223372036854775807"
@@ -59,6 +81,12 @@ ELEMENTS = ["a", "b", "c", "a", "b", "1", "2", "10", "-1", "", "x" * 30, "hello 
 FIELDS = ["f0", "f1", "f2", "f3", "f4", "f5", "a", "b", "", "1", "-1", "x" * 20, b"\x00",
           b"a\x00b"]
 HALF_LONG_MAX = "4611686018427387903"     # HRANDFIELD ... WITHVALUES limit
+# Set members: integers of every intset width (16, 32, 64 bits) ...
+INT_MEMBERS = ["0", "1", "2", "3", "5", "10", "42", "-1", "-7", "100", "40000", "-40000",
+               "5000000000", "-5000000000", LLONG_MAX, LLONG_MIN]
+# ... and members that are not canonical integers, so never in an intset.
+STRING_MEMBERS = ["a", "b", "c", "hello", "", "007", "+1", "-0", " 1", "1.5",
+                  "9223372036854775808", "x" * 30, b"\x00", b"a\x00b"]
 
 # How a reply is compared between the two servers.
 EXACT = "exact"           # byte-for-byte
@@ -68,6 +96,11 @@ SCAN_ALL = "scan-all"     # pseudo-command: full SCAN iteration, sorted keys
 HASH_ORDER = "hash-order"  # HKEYS/HVALS/HGETALL: exact for listpack, sorted for hashtable
 RANDFIELD = "randfield"    # HRANDFIELD: reduced to its shape, checked against HGETALL
 HSCAN_ALL = "hscan-all"    # pseudo-command: full HSCAN iteration, sorted pairs
+SET_ORDER = "set-order"    # SMEMBERS: exact for an intset, sorted for a hashtable
+SET_BUILT = "set-built"    # SUNION & co: exact when the fresh result set is an intset
+SRANDMEMBER = "srandmember"  # SRANDMEMBER: reduced to its shape, checked against SMEMBERS
+SPOP_RANDOM = "spop-random"  # pseudo-command: SPOP, shape compared, popped members re-added
+SSCAN_ALL = "sscan-all"    # pseudo-command: full SSCAN iteration, sorted members
 
 
 @dataclass(frozen=True)
@@ -90,12 +123,14 @@ def _show(arg) -> str:
 class CommandGenerator:
     """``CommandGenerator(seed).steps(n)`` yields ``n`` reproducible steps."""
 
-    def __init__(self, seed: int, with_lists: bool = True, with_hashes: bool = True):
+    def __init__(self, seed: int, with_lists: bool = True, with_hashes: bool = True,
+                 with_sets: bool = True):
         self.rng = random.Random(seed)
         self.with_lists = with_lists
         self.with_hashes = with_hashes
+        self.with_sets = with_sets
         self.keyspace = KEYS + (LIST_KEYS if with_lists else []) + \
-            (HASH_KEYS if with_hashes else [])
+            (HASH_KEYS if with_hashes else []) + (SET_KEYS if with_sets else [])
         self.table: List[tuple] = [
             # (weight, builder)
             (12, self.get), (12, self.set), (2, self.setnx), (2, self.setex), (2, self.psetex),
@@ -122,6 +157,14 @@ class CommandGenerator:
                 (2, self.hexists), (4, self.hgetall_family), (3, self.hincrby),
                 (2, self.hincrbyfloat), (2, self.hrandfield), (1, self.hscan_all),
                 (0.15, self.hash_config), (0.5, self.hash_bad_arity),
+            ]
+        if with_sets:
+            self.table += [
+                (7, self.sadd), (4, self.srem), (3, self.sismember), (2, self.smismember),
+                (2, self.scard), (4, self.smembers), (1.5, self.spop), (1.5, self.spop_random),
+                (2, self.srandmember), (3, self.smove), (3, self.sinter), (2, self.sintercard),
+                (2, self.sunion), (2, self.sdiff), (3, self.set_store), (1, self.sscan_all),
+                (0.15, self.set_config), (0.5, self.set_bad_arity),
             ]
         self.weights = [w for w, _ in self.table]
         self.builders: List[Callable[[], Step]] = [b for _, b in self.table]
@@ -493,15 +536,19 @@ class CommandGenerator:
         destination = source if self.rng.random() < 0.2 else self.list_key()
         return Step(("LMOVE", source, destination, self.direction(), self.direction()))
 
-    def lmpop(self):
-        keys = [self.list_key() for _ in range(self.rng.randint(1, 3))]
+    def numkeys(self, keys: list):
+        """The numkeys argument for ``keys``: mostly right, now and then off or not a number."""
         numkeys = len(keys)
         pick = self.rng.random()
         if pick < 0.06:
             numkeys += self.rng.choice([1, -1, 5])
         elif pick < 0.1:
             numkeys = self.rng.choice([0, -1, "x", LLONG_MAX])
-        argv = ["LMPOP", numkeys, *keys, self.direction()]
+        return numkeys
+
+    def lmpop(self):
+        keys = [self.list_key() for _ in range(self.rng.randint(1, 3))]
+        argv = ["LMPOP", self.numkeys(keys), *keys, self.direction()]
         pick = self.rng.random()
         if pick < 0.45:
             argv += ["COUNT", self.list_count()]
@@ -599,18 +646,23 @@ class CommandGenerator:
         field = self.field() if self.rng.random() < 0.5 else self.rng.choice(["n0", "n2"])
         return Step(("HINCRBYFLOAT", self.hash_key(), field, self.float_arg()))
 
-    def hrandfield(self):
-        key = self.hash_key()
-        argv = ["HRANDFIELD", key]
+    def random_count(self, large: list, bad: list) -> list:
+        """The optional count of HRANDFIELD/SRANDMEMBER: absent, small (either sign),
+        large (never hugely negative: Redis would build that many replies) or bad."""
         pick = self.rng.random()
         if pick < 0.25:
-            pass
-        elif pick < 0.85:
-            argv.append(self.rng.randint(-20, 20))
-        elif pick < 0.93:
-            argv.append(self.rng.choice([100, 600, LLONG_MAX, HALF_LONG_MAX]))
-        else:
-            argv.append(self.rng.choice(["x", "", "1.5", LLONG_MIN, "4611686018427387904"]))
+            return []
+        if pick < 0.85:
+            return [self.rng.randint(-20, 20)]
+        if pick < 0.93:
+            return [self.rng.choice(large)]
+        return [self.rng.choice(bad)]
+
+    def hrandfield(self):
+        key = self.hash_key()
+        argv = ["HRANDFIELD", key, *self.random_count(
+            [100, 600, LLONG_MAX, HALF_LONG_MAX],
+            ["x", "", "1.5", LLONG_MIN, "4611686018427387904"])]
         if len(argv) == 3:
             pick = self.rng.random()
             if pick < 0.45:
@@ -647,4 +699,141 @@ class CommandGenerator:
             ("HSTRLEN", key), ("HEXISTS", key, "f", "g"), ("HKEYS",), ("HGETALL", key, "x"),
             ("HINCRBY", key, "f"), ("HINCRBYFLOAT", key, "f", 1, 2), ("HRANDFIELD",),
             ("HSCAN", key),
+        ]))
+
+    # ----------------------------------------------------------- set cmds
+    def set_key(self) -> str:
+        """Mostly a key only set commands write, else a shared one (WRONGTYPE)."""
+        return self.rng.choice(SET_KEYS) if self.rng.random() < 0.75 else self.key()
+
+    def set_keys(self, low=1, high=3) -> List[str]:
+        return [self.set_key() for _ in range(self.rng.randint(low, high))]
+
+    def member(self):
+        pick = self.rng.random()
+        if pick < 0.7:
+            return self.rng.choice(INT_MEMBERS)
+        if pick < 0.97:
+            return self.rng.choice(STRING_MEMBERS)
+        return self.value()
+
+    def members(self, low=1, high=4) -> list:
+        return [self.member() for _ in range(self.rng.randint(low, high))]
+
+    def sadd(self):
+        pick = self.rng.random()
+        if pick < 0.006:                        # past 512 (or a lowered limit)
+            start = self.rng.randint(-50, 50)
+            members = [str(start + i) for i in range(self.rng.randint(100, 700))]
+        elif pick < 0.4:                        # integers only: keeps intsets intsets
+            members = [self.rng.choice(INT_MEMBERS) for _ in range(self.rng.randint(1, 4))]
+        else:
+            members = self.members(1, 4)
+        return Step(("SADD", self.set_key(), *members))
+
+    def srem(self):
+        return Step(("SREM", self.set_key(), *self.members(1, 4)))
+
+    def sismember(self):
+        return Step(("SISMEMBER", self.set_key(), self.member()))
+
+    def smismember(self):
+        return Step(("SMISMEMBER", self.set_key(), *self.members(1, 5)))
+
+    def scard(self):
+        return Step(("SCARD", self.set_key()))
+
+    def smembers(self):
+        key = self.set_key()
+        return Step(("SMEMBERS", key), SET_ORDER, ("OBJECT", "ENCODING", key))
+
+    def spop(self):
+        """SPOP whose outcome is certain: a count covering any set (the whole set,
+        the key deleted), zero, or a bad count."""
+        pick = self.rng.random()
+        if pick < 0.7:
+            count = self.rng.choice([10 ** 6, LLONG_MAX])
+        elif pick < 0.85:
+            count = 0
+        else:
+            count = self.rng.choice([-1, "x", "", "-0", LLONG_MIN, "9223372036854775808"])
+        argv = ["SPOP", self.set_key(), count]
+        if self.rng.random() < 0.03:
+            argv.append(1)                      # a syntax error
+        return Step(tuple(argv), SET_BUILT, ("CONFIG", "GET", "set-max-intset-entries"))
+
+    def spop_random(self):
+        key = self.set_key()
+        if self.rng.random() < 0.5:
+            return Step(("SPOP", key), SPOP_RANDOM)
+        return Step(("SPOP", key, self.rng.randint(1, 6)), SPOP_RANDOM)
+
+    def srandmember(self):
+        key = self.set_key()
+        argv = ["SRANDMEMBER", key, *self.random_count(
+            [100, 1000, LLONG_MAX], ["x", "", "1.5", LLONG_MIN, "9223372036854775808"])]
+        if len(argv) == 3 and self.rng.random() < 0.04:
+            argv.append("x")                    # a syntax error
+        return Step(tuple(argv), SRANDMEMBER, ("SMEMBERS", key))
+
+    def smove(self):
+        source = self.set_key()
+        destination = source if self.rng.random() < 0.15 else self.set_key()
+        return Step(("SMOVE", source, destination, self.member()))
+
+    def sinter(self):
+        keys = self.set_keys(1, 3)
+        if len(keys) == 1:                      # iterates the set itself
+            return Step(("SINTER", keys[0]), SET_ORDER, ("OBJECT", "ENCODING", keys[0]))
+        return Step(("SINTER", *keys), SORTED)
+
+    def sintercard(self):
+        keys = self.set_keys(1, 3)
+        argv = ["SINTERCARD", self.numkeys(keys), *keys]
+        pick = self.rng.random()
+        if pick < 0.4:
+            argv += ["LIMIT", self.rng.choice([0, 1, 2, 3, 100])]
+        elif pick < 0.47:
+            argv += self.rng.choice([["LIMIT", -1], ["LIMIT", "x"], ["LIMIT"], ["FOO", 1],
+                                     ["LIMIT", 1, "LIMIT", 2]])
+        return Step(tuple(argv))
+
+    def sunion(self):
+        return Step(("SUNION", *self.set_keys(1, 3)), SET_BUILT,
+                    ("CONFIG", "GET", "set-max-intset-entries"))
+
+    def sdiff(self):
+        keys = self.set_keys(1, 3)
+        if len(keys) == 1:                      # copies the one set into a fresh one
+            return Step(("SDIFF", keys[0]), SET_BUILT, ("CONFIG", "GET", "set-max-intset-entries"))
+        return Step(("SDIFF", *keys), SORTED)
+
+    def set_store(self):
+        command = self.rng.choice(["SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"])
+        return Step((command, self.set_key(), *self.set_keys(1, 3)))
+
+    def sscan_all(self):
+        cursor = "0" if self.rng.random() < 0.93 else \
+            self.rng.choice(["x", "1.5", "18446744073709551616", " 0"])
+        argv = ["SSCAN", self.set_key(), cursor]
+        if self.rng.random() < 0.4:
+            argv += ["MATCH", self.rng.choice(["*", "1*", "-*", "?", "a", "[a-c]*"])]
+        if self.rng.random() < 0.4:
+            argv += ["COUNT", self.rng.randint(1, 20)]
+        if self.rng.random() < 0.05:
+            argv += self.rng.choice([["COUNT", 0], ["COUNT", "x"], ["MATCH"], ["BOGUS", 1]])
+        return Step(tuple(argv), SSCAN_ALL)
+
+    def set_config(self):
+        """Lower (mostly restore) set-max-intset-entries so sets convert by size."""
+        return Step(("CONFIG", "SET", "set-max-intset-entries",
+                     self.rng.choice([512, 512, 512, 512, 8, 2, 0, 1000])))
+
+    def set_bad_arity(self):
+        key = self.set_key()
+        return Step(self.rng.choice([
+            ("SADD", key), ("SREM", key), ("SMEMBERS",), ("SMEMBERS", key, key),
+            ("SISMEMBER", key), ("SMISMEMBER", key), ("SCARD",), ("SPOP",), ("SRANDMEMBER",),
+            ("SMOVE", key, key), ("SINTER",), ("SINTERCARD", 1), ("SINTERSTORE", key),
+            ("SUNION",), ("SUNIONSTORE", key), ("SDIFF",), ("SDIFFSTORE", key), ("SSCAN", key),
         ]))

@@ -1,8 +1,8 @@
 """Differential test: the server under test against a real redis-server.
 
 For each seed, ``CommandGenerator`` produces a few thousand string, keyspace,
-list and hash commands over 20 shared keys (plus l0..l3 for lists and h0..h3
-for hashes) and 3 databases.  Every
+list, hash and set commands over 20 shared keys (plus l0..l3 for lists, h0..h3
+for hashes and s0..s3 for sets) and 3 databases.  Every
 command is sent to both servers (pipelined in batches) and the replies, error
 strings included, are compared one by one; at the end the whole keyspace is
 compared too.
@@ -18,19 +18,24 @@ LMPOP, non-blocking only) are generated only when the server under test
 knows RPUSH (COMMAND INFO); REDWING_DIFF_LISTS=0 or =1 overrides the
 detection.  Hash commands (HSET ... HSCAN, plus CONFIG SET of the
 hash-max-listpack-* limits) likewise need HSET; REDWING_DIFF_HASHES=0/1
-overrides.  Order-unspecified hash replies are compared as described in
-command_generator.py (probes, HSCAN iterated to the end).
+overrides.  Set commands (SADD ... SSCAN, plus CONFIG SET of
+set-max-intset-entries) need SADD; REDWING_DIFF_SETS=0/1 overrides.
+Order-unspecified hash and set replies are compared as described in
+command_generator.py (probes, HSCAN/SSCAN iterated to the end, random SPOPs
+undone on each server).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections import deque
 
 import pytest
 
 from command_generator import (DATABASES, EXACT, HASH_ORDER, HSCAN_ALL, RANDFIELD, SCAN_ALL,
-                               SORTED, TTL_CLASS, CommandGenerator, Step)
+                               SET_BUILT, SET_ORDER, SORTED, SPOP_RANDOM, SRANDMEMBER,
+                               SSCAN_ALL, TTL_CLASS, CommandGenerator, Step)
 from raw_resp import (Closed, Error, RawConnection, encode_command, parse_reply,
                       unknown_commands)
 
@@ -46,9 +51,9 @@ SEEDS = _seeds()
 COMMANDS_PER_SEED = int(os.environ.get("REDWING_DIFF_COMMANDS", "5000"))
 LISTS_OVERRIDE = os.environ.get("REDWING_DIFF_LISTS")  # "0"/"1"; unset: detect
 HASHES_OVERRIDE = os.environ.get("REDWING_DIFF_HASHES")  # "0"/"1"; unset: detect
+SETS_OVERRIDE = os.environ.get("REDWING_DIFF_SETS")  # "0"/"1"; unset: detect
 BATCH = 50
 HISTORY = 10
-
 
 def lists_enabled(port: int) -> bool:
     """Generate list commands?  As REDWING_DIFF_LISTS says, else if the server
@@ -66,6 +71,15 @@ def hashes_enabled(port: int) -> bool:
         return HASHES_OVERRIDE != "0"
     with RawConnection(port) as conn:
         return not unknown_commands(conn, "HSET")
+
+
+def sets_enabled(port: int) -> bool:
+    """Generate set commands?  As REDWING_DIFF_SETS says, else if the server
+    knows SADD."""
+    if SETS_OVERRIDE is not None:
+        return SETS_OVERRIDE != "0"
+    with RawConnection(port) as conn:
+        return not unknown_commands(conn, "SADD")
 
 
 _noted_disabled: set = set()
@@ -109,6 +123,30 @@ def randfield_shape(argv: tuple, reply, contents) -> tuple:
             sorted(fields.items()))
 
 
+_CANONICAL_INTEGER = re.compile(rb"0|-?[1-9][0-9]*")
+
+
+def intset_member(member: bytes) -> bool:
+    """Would Redis keep ``member`` in an intset (a canonical 64-bit integer)?"""
+    return _CANONICAL_INTEGER.fullmatch(member) is not None and \
+        -2 ** 63 <= int(member) < 2 ** 63
+
+
+def srandmember_shape(argv: tuple, reply, contents) -> tuple:
+    """SRANDMEMBER reduced to what any correct server answers alike.
+    ``contents`` is the server's own SMEMBERS of the key, taken right after."""
+    if isinstance(contents, Error):
+        return ("no set", contents)
+    members = set(contents)
+    if len(argv) == 2:                                  # no count: nil or one member
+        return ("single", reply is None, reply is None or reply in members)
+    count = int(argv[2])
+    distinct = len(set(reply)) == len(reply)
+    whole = sorted(reply) if count >= len(members) else None
+    return ("count", len(reply), set(reply) <= members, count < 0 or distinct, whole,
+            sorted(members))
+
+
 def normalise(step: Step, raw: bytes, probe: bytes = b""):
     """What must be equal between the two servers for this step (and its
     probe, when it has one)."""
@@ -116,7 +154,7 @@ def normalise(step: Step, raw: bytes, probe: bytes = b""):
         return raw
     decoded = parse_reply(raw)
     if isinstance(decoded, Error):
-        return raw, probe if step.compare == HASH_ORDER else b""
+        return raw, probe if step.compare in (HASH_ORDER, SET_ORDER, SET_BUILT) else b""
     if step.compare == TTL_CLASS:
         return ttl_class(decoded)
     if step.compare == SORTED:
@@ -129,6 +167,17 @@ def normalise(step: Step, raw: bytes, probe: bytes = b""):
         return sorted(decoded), probe
     if step.compare == RANDFIELD:
         return randfield_shape(step.argv, decoded, parse_reply(probe))
+    if step.compare == SET_ORDER:
+        if probe != b"$9\r\nhashtable\r\n":     # intset (or missing key): exact order
+            return raw, probe
+        return sorted(decoded), probe
+    if step.compare == SET_BUILT:
+        limit = int(parse_reply(probe)[1])
+        if len(decoded) <= limit and all(intset_member(m) for m in decoded):
+            return raw, probe
+        return sorted(decoded), probe
+    if step.compare == SRANDMEMBER:
+        return srandmember_shape(step.argv, decoded, parse_reply(probe))
     raise AssertionError(f"unknown comparison {step.compare}")
 
 
@@ -146,22 +195,55 @@ def full_scan(conn: RawConnection, argv: tuple) -> object:
     raise AssertionError("SCAN never returned cursor 0")
 
 
-def full_hscan(conn: RawConnection, argv: tuple) -> object:
-    """Iterate HSCAN to the end from the step's cursor; sorted (field, value)
-    pairs or an error."""
-    cursor, found = argv[2], {}
+def scan_key_to_end(conn: RawConnection, argv: tuple, gather) -> object:
+    """Iterate HSCAN/SSCAN (``argv``) to the end from the step's cursor,
+    handing each batch to ``gather``; returns the error reply, if any."""
+    cursor = argv[2]
     for _ in range(100000):
-        reply = conn.call("HSCAN", argv[1], cursor, *argv[3:])
+        reply = conn.call(argv[0], argv[1], cursor, *argv[3:])
         if isinstance(reply, Error):
             return reply
-        cursor, flat = reply
-        found.update(pairs(flat))
+        cursor, batch = reply
+        gather(batch)
         if cursor == b"0":
-            return sorted(found.items())
-    raise AssertionError("HSCAN never returned cursor 0")
+            return None
+    raise AssertionError(f"{argv[0]} never returned cursor 0")
 
 
-PSEUDO = {SCAN_ALL: full_scan, HSCAN_ALL: full_hscan}
+def full_hscan(conn: RawConnection, argv: tuple) -> object:
+    """HSCAN iterated to the end: sorted (field, value) pairs or an error."""
+    found: dict = {}
+    return scan_key_to_end(conn, argv, lambda flat: found.update(pairs(flat))) or \
+        sorted(found.items())
+
+
+def full_sscan(conn: RawConnection, argv: tuple) -> object:
+    """SSCAN iterated to the end: sorted members or an error."""
+    found: set = set()
+    return scan_key_to_end(conn, argv, found.update) or sorted(found)
+
+
+def spop_and_restore(conn: RawConnection, argv: tuple) -> object:
+    """SPOP on one server, reduced to its shape; the popped members are added
+    back so that both servers hold the same set again.  A set emptied by the
+    pop is not re-created: then both servers popped all of it, compared
+    exactly (sorted)."""
+    key = argv[1]
+    before = conn.call("SMEMBERS", key)
+    before = before if isinstance(before, Error) else sorted(before)
+    reply = conn.call(*argv)
+    if isinstance(reply, Error) or reply is None or isinstance(before, Error):
+        return ("no pop", before, reply)
+    popped = [reply] if len(argv) == 2 else reply
+    if conn.call("EXISTS", key) == 0:
+        return ("emptied", sorted(popped), before)
+    restored = conn.call("SADD", key, *popped) if popped else 0
+    return ("popped", len(popped), len(set(popped)), set(popped) <= set(before),
+            restored == len(popped), before)
+
+
+PSEUDO = {SCAN_ALL: full_scan, HSCAN_ALL: full_hscan, SSCAN_ALL: full_sscan,
+          SPOP_RANDOM: spop_and_restore}
 
 
 class Mismatch(AssertionError):
@@ -173,10 +255,11 @@ class DifferentialRun:
     so that a divergence can be explained without re-running anything."""
 
     def __init__(self, seed: int, test_port: int, reference_port: int, with_lists: bool,
-                 with_hashes: bool = False):
+                 with_hashes: bool = False, with_sets: bool = False):
         self.seed = seed
         self.with_lists = with_lists
         self.with_hashes = with_hashes
+        self.with_sets = with_sets
         self.test = RawConnection(test_port, timeout=30)
         self.ref = RawConnection(reference_port, timeout=30)
         self.history: deque = deque(maxlen=HISTORY)
@@ -190,7 +273,7 @@ class DifferentialRun:
     def run(self, count: int) -> None:
         pending: list[Step] = []
         generator = CommandGenerator(self.seed, with_lists=self.with_lists,
-                                     with_hashes=self.with_hashes)
+                                     with_hashes=self.with_hashes, with_sets=self.with_sets)
         for step in generator.steps(count):
             if step.compare in PSEUDO:
                 self.flush(pending)
@@ -275,6 +358,8 @@ class DifferentialRun:
                     self.compare_call(("GET", key))
                 elif kind == b"hash":
                     self.compare_call(("HGETALL", key), HASH_ORDER, ("OBJECT", "ENCODING", key))
+                elif kind == b"set":
+                    self.compare_call(("SMEMBERS", key), SET_ORDER, ("OBJECT", "ENCODING", key))
                 else:
                     self.compare_call(("LRANGE", key, 0, -1))
 
@@ -304,7 +389,10 @@ def test_differential_against_redis(server, reference, seed, capsys):
     with_hashes = hashes_enabled(server.port)
     if not with_hashes:
         note_disabled(capsys, "hashes", "HSET", HASHES_OVERRIDE, "REDWING_DIFF_HASHES")
-    run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes)
+    with_sets = sets_enabled(server.port)
+    if not with_sets:
+        note_disabled(capsys, "sets", "SADD", SETS_OVERRIDE, "REDWING_DIFF_SETS")
+    run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes, with_sets)
     try:
         run.run(COMMANDS_PER_SEED)
         run.compare_keyspace()

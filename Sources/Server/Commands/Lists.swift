@@ -121,6 +121,7 @@ enum ListCommands {
 
     static func lpos(_ s: Server, _ c: Client, _ a: Args) {
         var rank: Int64 = 1, count: Int64? = nil, maxlen: Int64 = 0
+        var wrappedRank = false
         var j = 3
         while j < a.count {
             guard j + 1 < a.count else { c.syntaxError(); return }
@@ -130,8 +131,10 @@ enum ListCommands {
                     c.error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
                     return
                 }
-                // Redis negates the rank in C, where -LLONG_MIN wraps: it behaves like -1.
-                rank = v == Int64.min ? -1 : v
+                // Redis negates the rank in C, where -LLONG_MIN wraps: the search runs from the
+                // tail like -1, and its COUNT test overflows, so every match is returned.
+                wrappedRank = v == Int64.min
+                rank = wrappedRank ? -1 : v
             } else if a.is(j, "COUNT") {
                 guard let v = a.int(j + 1), v >= 0 else { c.error("ERR COUNT can't be negative"); return }
                 count = v
@@ -151,7 +154,7 @@ enum ListCommands {
             if count != nil { c.array(0) } else { c.null() }
             return
         }
-        let want = count.map { $0 == 0 ? Int.max : Int($0) } ?? 1
+        let want = count.map { $0 == 0 || wrappedRank ? Int.max : Int($0) } ?? 1
         var skip = rank.magnitude - 1
         var found: [Int] = []
         var compared: Int64 = 0

@@ -9,6 +9,8 @@ enum RandomMembers {
     /// absent. Everything about the count is checked before the key is looked up, as in Redis.
     static func parse(_ c: Client, _ a: Args, withWord: StaticString?) -> (count: Int64?, with: Bool)? {
         guard a.count >= 3 else { return (nil, false) }
+        // SRANDMEMBER takes no option: extra arguments are refused before the count is read.
+        if withWord == nil && a.count > 3 { c.syntaxError(); return nil }
         guard let v = a.int(2) else { c.notInteger(); return nil }
         if v == Int64.min {
             c.error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")

@@ -158,17 +158,32 @@ enum SetCommands {
         if n == 0 { c.set(0); return }
         let size = current.count
         if n >= size {
-            // The whole set: reply with it and delete the key.
-            replyMembers(c, current)
+            // The whole set, replied from a freshly built copy (Redis answers with the SUNION
+            // of the key, so an all-integer set comes back sorted), and the key goes.
+            let fresh = SetValue()
+            current.forEach { m in m.withBytes { _ = fresh.add($0) } }
+            replyMembers(c, fresh)
             c.db.delete(key)
             s.notifyKeyspaceEvent(.set, "spop", key, c.db.id)
             s.notifyKeyspaceEvent(.generic, "del", key, c.db.id)
-        } else {
+        } else if (size - n) * 5 > n {
+            // Most members stay: pop them one at a time.
             let popped = c.db.mutateSet(e) { set -> [[UInt8]] in
                 (0..<n).map { _ in set.popRandom()! }
             }
             c.set(popped.count)
             for m in popped { c.bulk(m) }
+            s.notifyKeyspaceEvent(.set, "spop", key, c.db.id)
+        } else {
+            // Few members stay: move those into a new set (encoded for its new size) and
+            // hand the old one, what is left of it, to the client. The TTL stays.
+            let kept = SetValue()
+            let rest = c.db.mutateSet(e) { set -> SetValue in
+                for _ in 0..<(size - n) { set.popRandom()!.withUnsafeBytes { _ = kept.add($0) } }
+                return set
+            }
+            replyMembers(c, rest)
+            c.db.overwrite(e, .set(kept), keepTTL: true)
             s.notifyKeyspaceEvent(.set, "spop", key, c.db.id)
         }
         s.signalModifiedKey(c.db, key)
@@ -316,12 +331,25 @@ enum SetCommands {
         case .union:
             for set in sets { set?.forEach { m in m.withBytes { _ = result.add($0) } } }
         case .difference:
-            if let first = sets[0] {
-                let others = sets.dropFirst().compactMap { $0 }
+            guard let first = sets[0], first.count > 0 else { break }
+            let others = sets.dropFirst().compactMap { $0 }
+            // Redis's choice between checking each member of the first set against the others
+            // (cheaper when work is shared: halved) and copying the first set and removing the
+            // others' members. The choice shows: a copy keeps the first set's encoding.
+            let checkWork = first.count * (others.count + 1) / 2
+            let removeWork = first.count + others.reduce(0) { $0 + $1.count }
+            if checkWork <= removeWork {
+                let bySize = others.sorted { $0.count > $1.count }
                 first.forEach { m in
                     m.withBytes { bytes in
-                        if !others.contains(where: { $0.contains(bytes) }) { _ = result.add(bytes) }
+                        if !bySize.contains(where: { $0.contains(bytes) }) { _ = result.add(bytes) }
                     }
+                }
+            } else {
+                first.forEach { m in m.withBytes { _ = result.add($0) } }
+                for other in others {
+                    other.forEach { m in m.withBytes { _ = result.remove($0) } }
+                    if result.count == 0 { break }
                 }
             }
         }

@@ -194,10 +194,10 @@ public final class Config {
         add(ConfigParam("maxmemory-eviction-tenacity", .int(min: 0, max: 100), "10"))
         add(ConfigParam("list-max-listpack-size", .int(min: Int64(Int32.min), max: maxInt), "-2", aliases: ["list-max-ziplist-size"]))
         add(ConfigParam("list-compress-depth", .int(min: 0, max: maxInt), "0"))
-        add(ConfigParam("hash-max-listpack-entries", .memory(min: 0, max: maxLong), "512", aliases: ["hash-max-ziplist-entries"]))
+        add(ConfigParam("hash-max-listpack-entries", .int(min: 0, max: maxLong), "512", aliases: ["hash-max-ziplist-entries"]))
         add(ConfigParam("hash-max-listpack-value", .memory(min: 0, max: maxLong), "64", aliases: ["hash-max-ziplist-value"]))
-        add(ConfigParam("set-max-intset-entries", .memory(min: 0, max: maxLong), "512"))
-        add(ConfigParam("zset-max-listpack-entries", .memory(min: 0, max: maxLong), "128", aliases: ["zset-max-ziplist-entries"]))
+        add(ConfigParam("set-max-intset-entries", .int(min: 0, max: maxLong), "512"))
+        add(ConfigParam("zset-max-listpack-entries", .int(min: 0, max: maxLong), "128", aliases: ["zset-max-ziplist-entries"]))
         add(ConfigParam("zset-max-listpack-value", .memory(min: 0, max: maxLong), "64", aliases: ["zset-max-ziplist-value"]))
         add(ConfigParam("notify-keyspace-events", .string, ""))
         // A value names only the classes it changes: it is applied over the current limits.
