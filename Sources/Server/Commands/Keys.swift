@@ -338,7 +338,11 @@ enum KeyCommands {
             return
         }
         if i != k {
-            s.dbs[Int(i)].swapContents(with: s.dbs[Int(k)])
+            let first = s.dbs[Int(i)], second = s.dbs[Int(k)]
+            // Watchers of a key present in either database see it change.
+            s.touchAllWatchedKeys(in: first, replacedWith: second)
+            s.touchAllWatchedKeys(in: second, replacedWith: first)
+            first.swapContents(with: second)
             s.changed()
         }
         c.ok()
@@ -356,6 +360,8 @@ enum KeyCommands {
     }
 
     static func flush(_ s: Server, _ db: Database, async: Bool) -> Int {
+        // While the keys are still there: watchers of the existing ones are touched.
+        s.touchAllWatchedKeys(in: db, replacedWith: nil)
         let n = db.count
         let taken = db.takeAll()
         if async && n > 64 {
