@@ -36,6 +36,12 @@ public final class Server {
     let lazyFree = LazyFree()
     /// Pub/Sub subscriptions (PubSub/Subscriptions.swift).
     let pubsub = PubSubRegistry()
+    /// EXEC is running its queue (Redis's server.in_exec): nested calls keep the clock;
+    /// blocking commands must not block (CLIENT_DENY_BLOCKING).
+    var inExec = false
+    /// Error replies counted when the current call began, moved on by nested calls (Redis's
+    /// prev_err_count): a failure inside EXEC is the failing command's, not EXEC's.
+    var errorMark: Int64 = 0
 
     public init(config: Config) {
         self.config = config
@@ -148,6 +154,7 @@ public final class Server {
         stats.netInput += Int64(c.pointee.net_in)
         stats.netOutput += Int64(c.pointee.net_out)
         if client.isMonitor { monitors.removeAll { $0 === client } }
+        unwatchAllKeys(client)
         pausedClients.removeAll { $0 === client }
         resumeQueue.removeAll { $0 === client }
         if client.subscriptions != nil { pubsub.removeAll(client) }
@@ -217,43 +224,70 @@ public final class Server {
     @discardableResult
     func execute(_ client: Client, _ args: Args) -> Bool {
         guard var cmd = lookup.find(args[0]) else {
+            client.lastCommand = nil
             rejectUnknown(client, args)
             return true
         }
         if cmd.isContainer {
             if args.count >= 2 {
                 guard let sub = cmd.subcommand(args[1]) else {
+                    client.lastCommand = nil
                     let upper = args.echo(0, max: Int.max).map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
-                    client.error(bytes: Array("ERR unknown subcommand '".utf8) + args.echo(1) +
-                                 Array("'. Try ".utf8) + upper + Array(" HELP.".utf8))
+                    reject(client, nil, args, Array("ERR unknown subcommand '".utf8) + args.echo(1) +
+                           Array("'. Try ".utf8) + upper + Array(" HELP.".utf8))
                     return true
                 }
                 cmd = sub
             }
         }
+        // CLIENT LIST cmd= names it even when it is refused or queued, as in Redis.
+        client.lastCommand = cmd
         if !cmd.arityOK(args.count) {
-            cmd.rejectedCalls += 1
-            client.arityError(cmd.fullName)
+            reject(client, cmd, args, Array(Client.arityMessage(cmd.fullName).utf8))
             return true
         }
         if !client.authenticated && !config.requirepass.isEmpty && !cmd.flags.contains(.noAuth) {
-            cmd.rejectedCalls += 1
-            client.error("NOAUTH Authentication required.")
+            reject(client, cmd, args, Array("NOAUTH Authentication required.".utf8))
+            return true
+        }
+        if client.tx.inMulti && cmd.flags.contains(.noMulti) {
+            reject(client, cmd, args, Array("ERR Command not allowed inside a transaction".utf8))
             return true
         }
         if client.isMonitor && !cmd.flags.isDisjoint(with: [.readonly, .write, .mayReplicate]) {
-            cmd.rejectedCalls += 1
-            client.error("ERR Replica can't interact with the keyspace")
+            reject(client, cmd, args, Array("ERR Replica can't interact with the keyspace".utf8))
             return true
         }
         if client.subscriptions != nil && !PubSubCommands.allowedInContext(client, cmd) { return true }
         if pauseUntil > 0 && pauseWritesOnly && !client.isFake
-            && (cmd.flags.contains(.write) || cmd.flags.contains(.mayReplicate)) {
+            && !commandFlags(cmd, client).isDisjoint(with: [.write, .mayReplicate]) {
             if rw_now_ms() < pauseUntil { return false }
             unpause()
         }
+        // Transactions (Transactions.swift): inside MULTI, commands are queued for EXEC,
+        // except those that drive the transaction.
+        if client.tx.inMulti && !cmd.runsInsideMulti {
+            queueCommand(client, cmd, args)
+            return true
+        }
         call(cmd, client, args)
         return true
+    }
+
+    /// Refuses a command before it runs (Redis's rejectCommand): the error is the reply, a
+    /// transaction being queued is doomed to EXECABORT, and a refused EXEC aborts at once.
+    private func reject(_ client: Client, _ cmd: Command?, _ args: Args, _ error: [UInt8]) {
+        flagTransaction(client)
+        guard let cmd = cmd else {
+            client.error(bytes: error)
+            return
+        }
+        cmd.rejectedCalls += 1
+        if cmd.fullName == "exec" {
+            abortExec(client, cmd, args, error: error)
+        } else {
+            client.error(bytes: error)
+        }
     }
 
     /// Redis's reply to an unknown command: the name and the first arguments, quoted, until
@@ -265,22 +299,23 @@ public final class Server {
             rest += [39] + args.echo(i, max: 128 - rest.count) + [39, 32]
             i += 1
         }
-        client.error(bytes: Array("ERR unknown command '".utf8) + args.echo(0) +
-                     Array("', with args beginning with: ".utf8) + rest)
+        reject(client, nil, args, Array("ERR unknown command '".utf8) + args.echo(0) +
+               Array("', with args beginning with: ".utf8) + rest)
     }
 
     /// Executes a command and accounts for it (commandstats, slowlog, monitors).
     @inline(__always)
     func call(_ cmd: Command, _ client: Client, _ args: Args) {
         let start = rw_now_us()
-        now = start / 1000
-        let errorsBefore = stats.errorReplies
-        client.lastCommand = cmd
+        // Inside EXEC the clock stands still, as in Redis: no key expires halfway.
+        if !inExec { now = start / 1000 }
+        errorMark = stats.errorReplies
         cmd.handler!(self, client, args)
         let duration = rw_now_us() - start
         cmd.calls += 1
         cmd.microseconds += duration
-        if stats.errorReplies != errorsBefore { cmd.failedCalls += 1 }
+        if stats.errorReplies != errorMark { cmd.failedCalls += 1 }
+        errorMark = stats.errorReplies
         stats.commandsProcessed += 1
         if !monitors.isEmpty && !cmd.flags.contains(.skipMonitor) && !cmd.flags.contains(.admin) {
             feedMonitors(client, args, cmd)
@@ -299,7 +334,7 @@ public final class Server {
 
     // MARK: - MONITOR
 
-    private func feedMonitors(_ client: Client, _ args: Args, _ cmd: Command) {
+    func feedMonitors(_ client: Client, _ args: Args, _ cmd: Command) {
         let us = rw_now_us()
         let origin = client.isUnixSocket ? "unix:" + config["unixsocket"] : client.address
         var line = "\(us / 1_000_000).\(String(format6: us % 1_000_000)) [\(client.db.id) \(origin)]"
@@ -477,9 +512,3 @@ public final class Server {
 
 /// The one server of this process; the C callbacks reach it through here.
 nonisolated(unsafe) var theServer: Server! = nil
-
-extension Server: KeyspaceListener {
-    func keyExpired(db: Database, key: UnsafeRawBufferPointer) {
-        stats.expiredKeys += 1
-    }
-}

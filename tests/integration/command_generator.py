@@ -52,6 +52,15 @@ must be *deterministic* on a correct server:
   servers hold the same set again (an emptied set is not re-added: both popped
   everything); the reply is reduced to its shape.  SSCAN is iterated to the end
   and compared as a set of members.
+* Transactions (when enabled): WATCH of a few keys, MULTI, a handful of
+  queued commands, then EXEC (now and then DISCARD or a refused ``EXEC x``).
+  The one connection is both the watcher and the writer, so a write of its
+  own between WATCH and EXEC aborts the EXEC (a null array) the same way on
+  both servers.  Queued commands are drawn from the same table but only those
+  compared exactly (no probes, no pseudo-commands): their replies come back
+  inside EXEC's array.  Errors while queuing (bad arity, unknown commands),
+  nested MULTI, WATCH inside MULTI, EXEC/DISCARD outside MULTI and UNWATCH
+  occur too.  A sequence that ends inside MULTI gets a final EXEC.
 
 A generated step is a ``Step``: the argv plus how to compare its reply.
 """
@@ -124,11 +133,15 @@ class CommandGenerator:
     """``CommandGenerator(seed).steps(n)`` yields ``n`` reproducible steps."""
 
     def __init__(self, seed: int, with_lists: bool = True, with_hashes: bool = True,
-                 with_sets: bool = True):
+                 with_sets: bool = True, with_transactions: bool = True):
         self.rng = random.Random(seed)
         self.with_lists = with_lists
         self.with_hashes = with_hashes
         self.with_sets = with_sets
+        self.with_transactions = with_transactions
+        # Inside MULTI: how many commands are queued so far and how many to queue.
+        self.queued = None
+        self.transaction_length = 0
         self.keyspace = KEYS + (LIST_KEYS if with_lists else []) + \
             (HASH_KEYS if with_hashes else []) + (SET_KEYS if with_sets else [])
         self.table: List[tuple] = [
@@ -166,12 +179,26 @@ class CommandGenerator:
                 (2, self.sunion), (2, self.sdiff), (3, self.set_store), (1, self.sscan_all),
                 (0.15, self.set_config), (0.5, self.set_bad_arity),
             ]
+        # Queued inside MULTI: the plain commands only.
+        self.queue_weights = [w for w, _ in self.table]
+        self.queue_builders: List[Callable[[], Step]] = [b for _, b in self.table]
+        if with_transactions:
+            self.table += [
+                (1.5, self.multi), (1, self.watch), (0.3, self.unwatch),
+                (0.2, self.exec_outside_multi),
+            ]
         self.weights = [w for w, _ in self.table]
         self.builders: List[Callable[[], Step]] = [b for _, b in self.table]
 
     def steps(self, count: int):
         for _ in range(count):
-            yield self.rng.choices(self.builders, self.weights)[0]()
+            if self.queued is not None:
+                yield self.in_transaction()
+            else:
+                yield self.rng.choices(self.builders, self.weights)[0]()
+        if self.queued is not None:
+            self.queued = None
+            yield Step(("EXEC",))
 
     # ----------------------------------------------------------- ingredients
     def key(self) -> str:
@@ -690,6 +717,47 @@ class CommandGenerator:
             return Step(("CONFIG", "SET", "hash-max-listpack-entries",
                          self.rng.choice([512, 512, 512, 512, 8, 2])))
         return Step(("CONFIG", "SET", "hash-max-listpack-value", self.rng.choice([64, 64, 64, 5])))
+
+    # ------------------------------------------------------- transactions
+    def multi(self):
+        if self.rng.random() < 0.03:
+            return Step(("MULTI", "x"))             # refused: no transaction starts
+        self.queued = 0
+        self.transaction_length = self.rng.choice([0, 1, 2, 3, 3, 4, 5, 6, 8])
+        return Step(("MULTI",))
+
+    def watch(self):
+        return Step(("WATCH", *self.any_keys_list(1, 3)))
+
+    def unwatch(self):
+        return Step(("UNWATCH",))
+
+    def exec_outside_multi(self):
+        return Step((self.rng.choice(["EXEC", "DISCARD"]),))
+
+    def in_transaction(self):
+        """The next step inside MULTI: a queued command, or the end of the transaction."""
+        if self.queued >= self.transaction_length:
+            self.queued = None
+            pick = self.rng.random()
+            if pick < 0.12:
+                return Step(("DISCARD",))
+            if pick < 0.15:
+                return Step(("EXEC", "x"))          # EXECABORT with the reason
+            return Step(("EXEC",))
+        self.queued += 1
+        pick = self.rng.random()
+        if pick < 0.02:
+            return Step(("MULTI",))                 # nested: an error, the transaction goes on
+        if pick < 0.04:
+            return Step(("WATCH", self.any_key()))  # an error too
+        if pick < 0.05:
+            return Step(("UNWATCH",))               # queued
+        for _ in range(50):
+            step = self.rng.choices(self.queue_builders, self.queue_weights)[0]()
+            if step.compare == EXACT and not step.probe:
+                return step
+        return Step(("PING",))
 
     def hash_bad_arity(self):
         key = self.hash_key()

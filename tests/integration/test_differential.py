@@ -23,6 +23,8 @@ set-max-intset-entries) need SADD; REDWING_DIFF_SETS=0/1 overrides.
 Order-unspecified hash and set replies are compared as described in
 command_generator.py (probes, HSCAN/SSCAN iterated to the end, random SPOPs
 undone on each server).
+Transactions (WATCH, MULTI, queued commands, EXEC/DISCARD) need MULTI;
+REDWING_DIFF_TRANSACTIONS=0/1 overrides.
 """
 
 from __future__ import annotations
@@ -49,49 +51,29 @@ def _seeds() -> list[int]:
 
 SEEDS = _seeds()
 COMMANDS_PER_SEED = int(os.environ.get("REDWING_DIFF_COMMANDS", "5000"))
-LISTS_OVERRIDE = os.environ.get("REDWING_DIFF_LISTS")  # "0"/"1"; unset: detect
-HASHES_OVERRIDE = os.environ.get("REDWING_DIFF_HASHES")  # "0"/"1"; unset: detect
-SETS_OVERRIDE = os.environ.get("REDWING_DIFF_SETS")  # "0"/"1"; unset: detect
 BATCH = 50
 HISTORY = 10
-
-def lists_enabled(port: int) -> bool:
-    """Generate list commands?  As REDWING_DIFF_LISTS says, else if the server
-    knows RPUSH."""
-    if LISTS_OVERRIDE is not None:
-        return LISTS_OVERRIDE != "0"
-    with RawConnection(port) as conn:
-        return not unknown_commands(conn, "RPUSH")
-
-
-def hashes_enabled(port: int) -> bool:
-    """Generate hash commands?  As REDWING_DIFF_HASHES says, else if the
-    server knows HSET."""
-    if HASHES_OVERRIDE is not None:
-        return HASHES_OVERRIDE != "0"
-    with RawConnection(port) as conn:
-        return not unknown_commands(conn, "HSET")
-
-
-def sets_enabled(port: int) -> bool:
-    """Generate set commands?  As REDWING_DIFF_SETS says, else if the server
-    knows SADD."""
-    if SETS_OVERRIDE is not None:
-        return SETS_OVERRIDE != "0"
-    with RawConnection(port) as conn:
-        return not unknown_commands(conn, "SADD")
 
 
 _noted_disabled: set = set()
 
 
-def note_disabled(capsys, what: str, command: str, override, variable: str) -> None:
-    """One line on the terminal (once per session and type) saying it is off."""
-    if what not in _noted_disabled:
+def generates(capsys, port: int, what: str, command: str, variable: str) -> bool:
+    """Generate this kind of command?  As the environment variable says ("0" or "1"), else
+    if the server under test knows `command`.  When off, says so on the terminal once per
+    session and kind."""
+    override = os.environ.get(variable)
+    if override is not None:
+        enabled = override != "0"
+    else:
+        with RawConnection(port) as conn:
+            enabled = not unknown_commands(conn, command)
+    if not enabled and what not in _noted_disabled:
         _noted_disabled.add(what)
         with capsys.disabled():
             why = f"server lacks {command}" if override is None else f"{variable}=0"
             print(f"\nnote: differential test generates no {what} ({why})")
+    return enabled
 
 
 def ttl_class(value) -> str:
@@ -255,11 +237,13 @@ class DifferentialRun:
     so that a divergence can be explained without re-running anything."""
 
     def __init__(self, seed: int, test_port: int, reference_port: int, with_lists: bool,
-                 with_hashes: bool = False, with_sets: bool = False):
+                 with_hashes: bool = False, with_sets: bool = False,
+                 with_transactions: bool = False):
         self.seed = seed
         self.with_lists = with_lists
         self.with_hashes = with_hashes
         self.with_sets = with_sets
+        self.with_transactions = with_transactions
         self.test = RawConnection(test_port, timeout=30)
         self.ref = RawConnection(reference_port, timeout=30)
         self.history: deque = deque(maxlen=HISTORY)
@@ -273,7 +257,8 @@ class DifferentialRun:
     def run(self, count: int) -> None:
         pending: list[Step] = []
         generator = CommandGenerator(self.seed, with_lists=self.with_lists,
-                                     with_hashes=self.with_hashes, with_sets=self.with_sets)
+                                     with_hashes=self.with_hashes, with_sets=self.with_sets,
+                                     with_transactions=self.with_transactions)
         for step in generator.steps(count):
             if step.compare in PSEUDO:
                 self.flush(pending)
@@ -383,16 +368,13 @@ def _clip(value, limit: int = 160) -> str:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_differential_against_redis(server, reference, seed, capsys):
-    with_lists = lists_enabled(server.port)
-    if not with_lists:
-        note_disabled(capsys, "lists", "RPUSH", LISTS_OVERRIDE, "REDWING_DIFF_LISTS")
-    with_hashes = hashes_enabled(server.port)
-    if not with_hashes:
-        note_disabled(capsys, "hashes", "HSET", HASHES_OVERRIDE, "REDWING_DIFF_HASHES")
-    with_sets = sets_enabled(server.port)
-    if not with_sets:
-        note_disabled(capsys, "sets", "SADD", SETS_OVERRIDE, "REDWING_DIFF_SETS")
-    run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes, with_sets)
+    with_lists = generates(capsys, server.port, "lists", "RPUSH", "REDWING_DIFF_LISTS")
+    with_hashes = generates(capsys, server.port, "hashes", "HSET", "REDWING_DIFF_HASHES")
+    with_sets = generates(capsys, server.port, "sets", "SADD", "REDWING_DIFF_SETS")
+    with_transactions = generates(capsys, server.port, "transactions", "MULTI",
+                                  "REDWING_DIFF_TRANSACTIONS")
+    run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes,
+                          with_sets, with_transactions)
     try:
         run.run(COMMANDS_PER_SEED)
         run.compare_keyspace()

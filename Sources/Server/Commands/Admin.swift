@@ -169,6 +169,11 @@ enum AdminCommands {
     // MARK: - MONITOR, TIME
 
     static func monitor(_ s: Server, _ c: Client, _ a: Args) {
+        // Inside EXEC a client expects one reply per command (Redis's CLIENT_DENY_BLOCKING).
+        if s.inExec {
+            c.error("ERR MONITOR isn't allowed for DENY BLOCKING client")
+            return
+        }
         if c.isMonitor { return }
         c.isMonitor = true
         s.monitors.append(c)

@@ -237,6 +237,7 @@ enum CommandArgumentTable {
         "copy": "source:key destination:key [DB destination-db:integer] [REPLACE]",
         "move": "key db:integer", "select": "index:integer", "swapdb": "index1:integer index2:integer",
         "flushdb": "async:[ASYNC|SYNC]", "flushall": "async:[ASYNC|SYNC]",
+        "watch": "key...",
         "object|encoding": "key", "object|refcount": "key", "object|idletime": "key", "object|freq": "key",
         "ping": "[message]", "echo": "message", "auth": "[username] password",
         "hello": "arguments:[protover:integer [AUTH username_password:(username password)] [SETNAME clientname]]",

@@ -13,6 +13,7 @@ enum CommandTable {
         typealias SE = SetCommands
         typealias Z = SortedSetCommands
         typealias P = PubSubCommands
+        typealias T = TransactionCommands
         let one = (1, 1, 1)
         let allKeys = (1, -1, 1)
         let pairs = (1, -1, 2)
@@ -397,6 +398,22 @@ enum CommandTable {
                 Command("help", 2, "loading stale", acl: "@connection", group: conn, since: "5.0.0",
                         summary: "Show helpful text about the different subcommands", parent: "client", N.clientHelp),
             ]),
+
+            // MARK: Transactions
+            Command("multi", 1, "noscript loading stale fast allow_busy", acl: "@transaction", group: "transactions",
+                    since: "1.2.0", summary: "Mark the start of a transaction block", T.multi),
+            Command("exec", 1, "noscript loading stale skip_slowlog", acl: "@transaction", group: "transactions",
+                    since: "1.2.0", summary: "Execute all commands issued after MULTI",
+                    complexity: "Depends on commands in the transaction", T.exec),
+            Command("discard", 1, "noscript loading stale fast allow_busy", acl: "@transaction", group: "transactions",
+                    since: "2.0.0", summary: "Discard all commands issued after MULTI",
+                    complexity: "O(N), when N is the number of queued commands", T.discard),
+            Command("watch", -2, "noscript loading stale fast allow_busy", keys: allKeys, acl: "@transaction",
+                    group: "transactions", since: "2.2.0",
+                    summary: "Watch the given keys to determine execution of the MULTI/EXEC block",
+                    complexity: "O(1) for every key.", T.watch),
+            Command("unwatch", 1, "noscript loading stale fast allow_busy", acl: "@transaction", group: "transactions",
+                    since: "2.2.0", summary: "Forget about all watched keys", T.unwatch),
 
             // MARK: Server
             Command("info", -1, "loading stale", acl: "@dangerous", group: srv, since: "1.0.0",

@@ -27,8 +27,11 @@ enum HashCommands {
         }
     }
 
-    static func deleteIfEmpty(_ c: Client, _ e: Entry, _ key: UnsafeRawBufferPointer) {
-        if case .hash(let h) = e.valuePointer.pointee, h.count == 0 { c.db.delete(key) }
+    /// Deletes the key when its hash became empty; returns whether it did.
+    static func deleteIfEmpty(_ c: Client, _ e: Entry, _ key: UnsafeRawBufferPointer) -> Bool {
+        guard case .hash(let h) = e.valuePointer.pointee, h.count == 0 else { return false }
+        c.db.delete(key)
+        return true
     }
 
     // MARK: - Set and get
@@ -45,6 +48,8 @@ enum HashCommands {
             return n
         }
         s.changed(Int64(a.count / 2 - 1))
+        s.signalModifiedKey(c.db, a[1])
+        s.notifyKeyspaceEvent(.hash, "hset", a[1], c.db.id)
         return added
     }
 
@@ -65,6 +70,8 @@ enum HashCommands {
         guard let e = writeHash(s, c, a[1], create: true, failed: &failed) else { return }
         c.db.mutateHash(e) { $0.set(a[2], a[3]) }
         s.changed()
+        s.signalModifiedKey(c.db, a[1])
+        s.notifyKeyspaceEvent(.hash, "hset", a[1], c.db.id)
         c.int(1)
     }
 
@@ -97,8 +104,13 @@ enum HashCommands {
             for i in 2..<a.count where h.delete(a[i]) { n += 1 }
             return n
         }
-        deleteIfEmpty(c, e, a[1])
-        s.changed(Int64(n))
+        if n > 0 {
+            let removed = deleteIfEmpty(c, e, a[1])
+            s.changed(Int64(n))
+            s.signalModifiedKey(c.db, a[1])
+            s.notifyKeyspaceEvent(.hash, "hdel", a[1], c.db.id)
+            if removed { s.notifyKeyspaceEvent(.generic, "del", a[1], c.db.id) }
+        }
         c.int(n)
     }
 
@@ -156,12 +168,15 @@ enum HashCommands {
         return n
     }
 
-    /// Stores a counter's new text in field `a[2]`, creating the hash if needed.
-    static func storeCounter(_ s: Server, _ c: Client, _ a: Args, _ text: [UInt8]) -> Bool {
+    /// Stores a counter's new text in field `a[2]`, creating the hash if needed, and raises
+    /// `event`.
+    static func storeCounter(_ s: Server, _ c: Client, _ a: Args, _ text: [UInt8], event: StaticString) -> Bool {
         var failed = false
         guard let e = writeHash(s, c, a[1], create: true, failed: &failed) else { return false }
         text.withUnsafeBytes { v in c.db.mutateHash(e) { $0.set(a[2], v) } }
         s.changed()
+        s.signalModifiedKey(c.db, a[1])
+        s.notifyKeyspaceEvent(.hash, event, a[1], c.db.id)
         return true
     }
 
@@ -171,7 +186,7 @@ enum HashCommands {
                                          { parseStrictInt64($0) }) else { return }
         let (result, overflow) = current.addingReportingOverflow(incr)
         if overflow { c.error("ERR increment or decrement would overflow"); return }
-        if storeCounter(s, c, a, int64Bytes(result)) { c.int(result) }
+        if storeCounter(s, c, a, int64Bytes(result), event: "hincrby") { c.int(result) }
     }
 
     static func hincrbyfloat(_ s: Server, _ c: Client, _ a: Args) {
@@ -184,7 +199,7 @@ enum HashCommands {
             c.error("ERR increment would produce NaN or Infinity")
             return
         }
-        if storeCounter(s, c, a, text) { c.bulk(text) }
+        if storeCounter(s, c, a, text, event: "hincrbyfloat") { c.bulk(text) }
     }
 
     // MARK: - Random and scan

@@ -4,7 +4,11 @@ enum KeyCommands {
 
     static func del(_ s: Server, _ c: Client, _ a: Args) {
         var n = 0
-        for i in 1..<a.count where s.deleteKey(c.db, a[i]) { n += 1 }
+        for i in 1..<a.count where s.deleteKey(c.db, a[i]) {
+            s.signalModifiedKey(c.db, a[i])
+            s.notifyKeyspaceEvent(.generic, "del", a[i], c.db.id)
+            n += 1
+        }
         s.changed(Int64(n))
         c.int(n)
     }
@@ -16,6 +20,8 @@ enum KeyCommands {
         for i in 1..<a.count {
             guard let e = c.db.detachLive(a[i], now: s.now) else { continue }
             if e.value.freeEffort > 64 { s.lazyFree.free(e) } else { e.free() }
+            s.signalModifiedKey(c.db, a[i])
+            s.notifyKeyspaceEvent(.generic, "del", a[i], c.db.id)
             n += 1
         }
         s.changed(Int64(n))
@@ -84,12 +90,16 @@ enum KeyCommands {
         if xx && current == -1 { c.int(0); return }
         if gt && (when <= current || current == -1) { c.int(0); return }
         if lt && current != -1 && when >= current { c.int(0); return }
+        s.changed()
         if when <= s.now {
             c.db.delete(a[1])
+            s.signalModifiedKey(c.db, a[1])
+            s.notifyKeyspaceEvent(.generic, "del", a[1], c.db.id)
         } else {
             c.db.setExpire(e, at: when)
+            s.signalModifiedKey(c.db, a[1])
+            s.notifyKeyspaceEvent(.generic, "expire", a[1], c.db.id)
         }
-        s.changed()
         c.int(1)
     }
 
@@ -118,6 +128,8 @@ enum KeyCommands {
         guard let e = s.lookupWrite(c.db, a[1]) else { c.int(0); return }
         if c.db.removeExpire(e) {
             s.changed()
+            s.signalModifiedKey(c.db, a[1])
+            s.notifyKeyspaceEvent(.generic, "persist", a[1], c.db.id)
             c.int(1)
         } else {
             c.int(0)
@@ -251,6 +263,10 @@ enum KeyCommands {
         if src.expireAt >= 0 { c.db.setExpire(e, at: src.expireAt) }
         src.free()
         s.changed()
+        s.signalModifiedKey(c.db, a[1])
+        s.signalModifiedKey(c.db, a[2])
+        s.notifyKeyspaceEvent(.generic, "rename_from", a[1], c.db.id)
+        s.notifyKeyspaceEvent(.generic, "rename_to", a[2], c.db.id)
         if nx { c.int(1) } else { c.ok() }
     }
 
@@ -297,6 +313,8 @@ enum KeyCommands {
         let e = dst.add(a[2], src.value)
         if src.expireAt >= 0 { dst.setExpire(e, at: src.expireAt) }
         s.changed()
+        s.signalModifiedKey(dst, a[2])
+        s.notifyKeyspaceEvent(.generic, "copy_to", a[2], dst.id)
         c.int(1)
     }
 
@@ -313,6 +331,10 @@ enum KeyCommands {
         if src.expireAt >= 0 { dst.setExpire(e, at: src.expireAt) }
         src.free()
         s.changed()
+        s.signalModifiedKey(c.db, a[1])
+        s.signalModifiedKey(dst, a[1])
+        s.notifyKeyspaceEvent(.generic, "move_from", a[1], c.db.id)
+        s.notifyKeyspaceEvent(.generic, "move_to", a[1], dst.id)
         c.int(1)
     }
 
@@ -338,7 +360,11 @@ enum KeyCommands {
             return
         }
         if i != k {
-            s.dbs[Int(i)].swapContents(with: s.dbs[Int(k)])
+            let first = s.dbs[Int(i)], second = s.dbs[Int(k)]
+            // Watchers of a key present in either database see it change.
+            s.touchAllWatchedKeys(in: first, replacedWith: second)
+            s.touchAllWatchedKeys(in: second, replacedWith: first)
+            first.swapContents(with: second)
             s.changed()
         }
         c.ok()
@@ -356,6 +382,8 @@ enum KeyCommands {
     }
 
     static func flush(_ s: Server, _ db: Database, async: Bool) -> Int {
+        // While the keys are still there: watchers of the existing ones are touched.
+        s.touchAllWatchedKeys(in: db, replacedWith: nil)
         let n = db.count
         let taken = db.takeAll()
         if async && n > 64 {

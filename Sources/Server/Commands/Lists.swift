@@ -9,9 +9,22 @@ enum ListCommands {
         s.readValue(c, key, as: ListValue.self, wrongType: &wrongType)
     }
 
-    /// Deletes the key when its list became empty (Redis never keeps empty lists).
-    static func deleteIfEmpty(_ c: Client, _ e: Entry, _ key: UnsafeRawBufferPointer) {
-        if case .list(let l) = e.valuePointer.pointee, l.count == 0 { c.db.delete(key) }
+    /// Deletes the key when its list became empty (Redis never keeps empty lists), with its
+    /// "del" event.
+    static func deleteIfEmpty(_ s: Server, _ c: Client, _ e: Entry, _ key: UnsafeRawBufferPointer) {
+        guard case .list(let l) = e.valuePointer.pointee, l.count == 0 else { return }
+        c.db.delete(key)
+        s.notifyKeyspaceEvent(.generic, "del", key, c.db.id)
+    }
+
+    /// After `count` elements were popped from the list at `key` (Redis's
+    /// listElementsRemoved): the pop event, the deletion of an emptied list, the touch.
+    static func elementsRemoved(_ s: Server, _ c: Client, _ e: Entry, _ key: UnsafeRawBufferPointer,
+                                head: Bool, count: Int) {
+        s.notifyKeyspaceEvent(.list, head ? "lpop" : "rpop", key, c.db.id)
+        deleteIfEmpty(s, c, e, key)
+        s.signalModifiedKey(c.db, key)
+        s.changed(Int64(count))
     }
 
     static func reply(_ c: Client, _ el: PackedList.Element) {
@@ -37,6 +50,8 @@ enum ListCommands {
             return l.count
         }
         s.changed(Int64(a.count - 2))
+        s.signalModifiedKey(c.db, a[1])
+        s.notifyKeyspaceEvent(.list, head ? "lpush" : "rpush", a[1], c.db.id)
         c.int(n)
     }
 
@@ -63,8 +78,7 @@ enum ListCommands {
         guard let n = count else {
             let v = c.db.mutateList(e) { head ? $0.popHead() : $0.popTail() }
             c.bulk(v!)
-            deleteIfEmpty(c, e, a[1])
-            s.changed()
+            elementsRemoved(s, c, e, a[1], head: head, count: 1)
             return
         }
         if n == 0 { c.array(0); return }
@@ -76,8 +90,7 @@ enum ListCommands {
             return out
         }
         c.bulkArray(popped)
-        deleteIfEmpty(c, e, a[1])
-        s.changed(Int64(popped.count))
+        elementsRemoved(s, c, e, a[1], head: head, count: popped.count)
     }
 
     static func lpop(_ s: Server, _ c: Client, _ a: Args) { pop(s, c, a, head: true) }
@@ -190,6 +203,8 @@ enum ListCommands {
         if i < 0 || i >= Int64(l0.count) { c.error("ERR index out of range"); return }
         c.db.mutateList(e) { $0.set(Int(i), a[3]) }
         s.changed()
+        s.signalModifiedKey(c.db, a[1])
+        s.notifyKeyspaceEvent(.list, "lset", a[1], c.db.id)
         c.ok()
     }
 
@@ -212,6 +227,8 @@ enum ListCommands {
             return l.count
         }
         s.changed()
+        s.signalModifiedKey(c.db, a[1])
+        s.notifyKeyspaceEvent(.list, "linsert", a[1], c.db.id)
         c.int(n)
     }
 
@@ -232,7 +249,9 @@ enum ListCommands {
         }
         if doomed.isEmpty { c.int(0); return }
         c.db.mutateList(e) { l in l.filter { index, _ in !doomed.contains(index) } }
-        deleteIfEmpty(c, e, a[1])
+        s.signalModifiedKey(c.db, a[1])
+        s.notifyKeyspaceEvent(.list, "lrem", a[1], c.db.id)
+        deleteIfEmpty(s, c, e, a[1])
         s.changed(Int64(doomed.count))
         c.int(doomed.count)
     }
@@ -256,9 +275,12 @@ enum ListCommands {
         }
         if left > 0 || right > 0 {
             c.db.mutateList(e) { $0.trim(left: Int(left), right: Int(right)) }
-            deleteIfEmpty(c, e, a[1])
             s.changed(left + right)
         }
+        // Even a trim that keeps everything is a change for Redis: event and touch.
+        s.notifyKeyspaceEvent(.list, "ltrim", a[1], c.db.id)
+        deleteIfEmpty(s, c, e, a[1])
+        s.signalModifiedKey(c.db, a[1])
         c.ok()
     }
 
@@ -283,10 +305,11 @@ enum ListCommands {
         v.withUnsafeBytes { p in
             c.db.mutateList(target) { toHead ? $0.pushHead(p) : $0.pushTail(p) }
         }
+        s.signalModifiedKey(c.db, dst)
+        s.notifyKeyspaceEvent(.list, toHead ? "lpush" : "rpush", dst, c.db.id)
         c.bulk(v)
         // The source may be the destination (rotation): only an empty list is deleted.
-        if let e = c.db.dict.find(src) { deleteIfEmpty(c, e, src) }
-        s.changed(2)
+        elementsRemoved(s, c, se, src, head: fromHead, count: 1)
     }
 
     static func rpoplpush(_ s: Server, _ c: Client, _ a: Args) {
@@ -329,8 +352,7 @@ enum ListCommands {
             c.array(2)
             c.bulk(a[k])
             c.bulkArray(popped)
-            deleteIfEmpty(c, e, a[k])
-            s.changed(Int64(popped.count))
+            elementsRemoved(s, c, e, a[k], head: head, count: popped.count)
             return
         }
         c.nullArray()

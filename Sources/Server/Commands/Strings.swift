@@ -72,6 +72,8 @@ enum StringCommands {
             // The plain form, by far the most common: no option parsing at all.
             c.db.set(a[1], Value.fromBytes(a[2]), now: s.now)
             s.changed()
+            s.signalModifiedKey(c.db, a[1])
+            s.notifyKeyspaceEvent(.string, "set", a[1], c.db.id)
             c.ok()
             return
         }
@@ -109,6 +111,9 @@ enum StringCommands {
         }
         if expireAt >= 0 { c.db.setExpire(e, at: expireAt) }
         s.changed()
+        s.signalModifiedKey(c.db, key)
+        s.notifyKeyspaceEvent(.string, "set", key, c.db.id)
+        if expireAt >= 0 { s.notifyKeyspaceEvent(.generic, "expire", key, c.db.id) }
         if !o.get { c.ok() }
     }
 
@@ -116,6 +121,8 @@ enum StringCommands {
         if s.lookupWrite(c.db, a[1]) != nil { c.int(0); return }
         c.db.add(a[1], Value.fromBytes(a[2]))
         s.changed()
+        s.signalModifiedKey(c.db, a[1])
+        s.notifyKeyspaceEvent(.string, "set", a[1], c.db.id)
         c.int(1)
     }
 
@@ -145,6 +152,8 @@ enum StringCommands {
         c.bulk(e.value)
         c.db.delete(a[1])
         s.changed()
+        s.signalModifiedKey(c.db, a[1])
+        s.notifyKeyspaceEvent(.generic, "del", a[1], c.db.id)
     }
 
     static func getex(_ s: Server, _ c: Client, _ a: Args) {
@@ -159,14 +168,20 @@ enum StringCommands {
         }
         c.bulk(e.value)
         if expireAt >= 0 {
+            s.changed()
             if o.absolute && expireAt <= s.now {
                 c.db.delete(a[1])
+                s.signalModifiedKey(c.db, a[1])
+                s.notifyKeyspaceEvent(.generic, "del", a[1], c.db.id)
             } else {
                 c.db.setExpire(e, at: expireAt)
+                s.signalModifiedKey(c.db, a[1])
+                s.notifyKeyspaceEvent(.generic, "expire", a[1], c.db.id)
             }
+        } else if o.persist && c.db.removeExpire(e) {
             s.changed()
-        } else if o.persist {
-            if c.db.removeExpire(e) { s.changed() }
+            s.signalModifiedKey(c.db, a[1])
+            s.notifyKeyspaceEvent(.generic, "persist", a[1], c.db.id)
         }
     }
 
@@ -183,10 +198,7 @@ enum StringCommands {
 
     static func mset(_ s: Server, _ c: Client, _ a: Args) {
         guard a.count % 2 == 1 else { c.arityError("mset"); return }
-        for i in stride(from: 1, to: a.count, by: 2) {
-            c.db.set(a[i], Value.fromBytes(a[i + 1]), now: s.now)
-        }
-        s.changed(Int64(a.count / 2))
+        setPairs(s, c, a)
         c.ok()
     }
 
@@ -196,11 +208,18 @@ enum StringCommands {
             c.int(0)
             return
         }
+        setPairs(s, c, a)
+        c.int(1)
+    }
+
+    /// Sets the key/value pairs of MSET and MSETNX.
+    static func setPairs(_ s: Server, _ c: Client, _ a: Args) {
         for i in stride(from: 1, to: a.count, by: 2) {
             c.db.set(a[i], Value.fromBytes(a[i + 1]), now: s.now)
+            s.signalModifiedKey(c.db, a[i])
+            s.notifyKeyspaceEvent(.string, "set", a[i], c.db.id)
         }
         s.changed(Int64(a.count / 2))
-        c.int(1)
     }
 
     // MARK: - Length, append, ranges
@@ -216,20 +235,20 @@ enum StringCommands {
     }
 
     static func append(_ s: Server, _ c: Client, _ a: Args) {
-        guard let e = s.lookupWrite(c.db, a[1]) else {
+        var n = a[2].count
+        if let e = s.lookupWrite(c.db, a[1]) {
+            guard e.value.isString else { c.wrongType(); return }
+            guard checkLength(s, c, Int64(e.value.stringLength), Int64(a[2].count)) else { return }
+            c.db.mutateString(e) { bytes in
+                bytes.append(contentsOf: a[2])
+                n = bytes.count
+            }
+        } else {
             c.db.add(a[1], Value.fromBytes(a[2]))
-            s.changed()
-            c.int(a[2].count)
-            return
-        }
-        guard e.value.isString else { c.wrongType(); return }
-        guard checkLength(s, c, Int64(e.value.stringLength), Int64(a[2].count)) else { return }
-        var n = 0
-        c.db.mutateString(e) { bytes in
-            bytes.append(contentsOf: a[2])
-            n = bytes.count
         }
         s.changed()
+        s.signalModifiedKey(c.db, a[1])
+        s.notifyKeyspaceEvent(.string, "append", a[1], c.db.id)
         c.int(n)
     }
 
@@ -260,30 +279,30 @@ enum StringCommands {
         guard let offset = a.int(2) else { c.notInteger(); return }
         if offset < 0 { c.error("ERR offset is out of range"); return }
         let value = a[3]
-        guard let e = s.lookupWrite(c.db, a[1]) else {
+        var n = 0
+        if let e = s.lookupWrite(c.db, a[1]) {
+            guard e.value.isString else { c.wrongType(); return }
+            if value.count == 0 { c.int(e.value.stringLength); return }
+            guard checkLength(s, c, offset, Int64(value.count)) else { return }
+            c.db.mutateString(e) { bytes in
+                let need = Int(offset) + value.count
+                if bytes.count < need { bytes.append(contentsOf: repeatElement(0, count: need - bytes.count)) }
+                bytes.withUnsafeMutableBytes {
+                    $0.baseAddress!.advanced(by: Int(offset)).copyMemory(from: value.baseAddress!, byteCount: value.count)
+                }
+                n = bytes.count
+            }
+        } else {
             if value.count == 0 { c.int(0); return }
             guard checkLength(s, c, offset, Int64(value.count)) else { return }
             var bytes = [UInt8](repeating: 0, count: Int(offset) + value.count)
             bytes.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: Int(offset)).copyMemory(from: value.baseAddress!, byteCount: value.count) }
-            c.db.add(a[1], .string(bytes, raw: true))
-            s.changed()
-            c.int(bytes.count)
-            return
-        }
-        guard e.value.isString else { c.wrongType(); return }
-        let oldLen = e.value.stringLength
-        if value.count == 0 { c.int(oldLen); return }
-        guard checkLength(s, c, offset, Int64(value.count)) else { return }
-        var n = 0
-        c.db.mutateString(e) { bytes in
-            let need = Int(offset) + value.count
-            if bytes.count < need { bytes.append(contentsOf: repeatElement(0, count: need - bytes.count)) }
-            bytes.withUnsafeMutableBytes {
-                $0.baseAddress!.advanced(by: Int(offset)).copyMemory(from: value.baseAddress!, byteCount: value.count)
-            }
             n = bytes.count
+            c.db.add(a[1], .string(bytes, raw: true))
         }
         s.changed()
+        s.signalModifiedKey(c.db, a[1])
+        s.notifyKeyspaceEvent(.string, "setrange", a[1], c.db.id)
         c.int(n)
     }
 
@@ -314,6 +333,8 @@ enum StringCommands {
             c.db.add(key, .int(result))
         }
         s.changed()
+        s.signalModifiedKey(c.db, key)
+        s.notifyKeyspaceEvent(.string, "incrby", key, c.db.id)
         c.int(result)
     }
 
@@ -351,6 +372,8 @@ enum StringCommands {
             : .string(text, raw: false)
         if let e = e { c.db.overwrite(e, v, keepTTL: true) } else { c.db.add(a[1], v) }
         s.changed()
+        s.signalModifiedKey(c.db, a[1])
+        s.notifyKeyspaceEvent(.string, "incrbyfloat", a[1], c.db.id)
         c.bulk(text)
     }
 

@@ -1,7 +1,10 @@
 /// Told about keyspace events that other subsystems care about (stats, propagation, WATCH).
 protocol KeyspaceListener: AnyObject {
     /// A key was deleted because its time to live passed (lazily or by the active cycle).
+    /// It is already unlinked; `key` stays valid for the call.
     func keyExpired(db: Database, key: UnsafeRawBufferPointer)
+    /// A key was created (`add`, or `set` of a missing key): Redis's "new" keyspace event.
+    func keyAdded(db: Database, key: UnsafeRawBufferPointer)
 }
 
 /// One of the numbered databases: the main dictionary plus an expiry index.
@@ -18,6 +21,9 @@ public final class Database {
     /// The server, which outlives its databases. Not `weak`: a weak reference gives the
     /// server a side table, and then every retain/release of it takes the slow path.
     unowned(unsafe) var listener: KeyspaceListener? = nil
+    /// WATCHed keys of this database and the watches on each (see WatchedKeys.swift). Not
+    /// part of the contents: SWAPDB leaves it with the database number.
+    var watchedKeys: [[UInt8]: [WatchedKey]] = [:]
 
     init(id: Int) { self.id = id }
 
@@ -55,20 +61,23 @@ public final class Database {
         return true
     }
 
-    /// The key bytes live inside the entry and stay valid until `delete` frees it at the very
-    /// end (after unlinking), so no copy of the key is needed.
+    /// The listener hears of the expiry once the key is gone (WATCH checks whether it still
+    /// exists), through the key bytes inside the unlinked entry, which is freed only after:
+    /// no copy of the key is needed.
     private func expireEntry(_ e: Entry) {
-        listener?.keyExpired(db: self, key: e.key)
-        delete(e.key)
+        guard let gone = detach(e.key) else { return }
+        listener?.keyExpired(db: self, key: gone.key)
+        gone.free()
     }
 
     // MARK: - Writes
 
-    /// Adds a key that is known to be absent.
+    /// Adds a key that is known to be absent, telling the listener (the "new" event).
     @discardableResult
     func add(_ key: UnsafeRawBufferPointer, _ value: Value) -> Entry {
         let e = Entry.make(key: key, value: value)
         dict.insert(e)
+        listener?.keyAdded(db: self, key: key)
         return e
     }
 
@@ -94,6 +103,7 @@ public final class Database {
         }
         let e = Entry.make(key: key, value: value)
         dict.insert(e, hash: h)
+        listener?.keyAdded(db: self, key: key)
         return e
     }
 

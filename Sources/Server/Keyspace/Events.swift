@@ -24,9 +24,12 @@ struct NotifyType: OptionSet {
 
 extension Server {
     /// A key's value changed (or the key appeared or went away): WATCHes on it are broken.
-    /// Called once per modified key by every write command, by expiry and by FLUSH/SWAPDB.
+    /// Called once per modified key by every write command and by expiry (FLUSH and SWAPDB
+    /// touch whole databases through `touchAllWatchedKeys`). Free while the database has no
+    /// watched keys.
+    @inline(__always)
     func signalModifiedKey(_ db: Database, _ key: UnsafeRawBufferPointer) {
-        // Implemented with transactions (WATCH).
+        if !db.watchedKeys.isEmpty { touchWatchedKey(db, key) }
     }
 
     /// Publishes a keyspace event (`__keyspace@<db>__:<key>` / `__keyevent@<db>__:<event>`)
@@ -34,5 +37,19 @@ extension Server {
     func notifyKeyspaceEvent(_ type: NotifyType, _ event: StaticString, _ key: UnsafeRawBufferPointer,
                              _ dbid: Int) {
         // Implemented with pub/sub.
+    }
+}
+
+/// What the databases report by themselves: keys deleted by expiry (lazily or by the active
+/// cycle) and keys created, wherever the creation comes from (Redis's dbAdd).
+extension Server: KeyspaceListener {
+    func keyExpired(db: Database, key: UnsafeRawBufferPointer) {
+        stats.expiredKeys += 1
+        notifyKeyspaceEvent(.expired, "expired", key, db.id)
+        signalModifiedKey(db, key)
+    }
+
+    func keyAdded(db: Database, key: UnsafeRawBufferPointer) {
+        notifyKeyspaceEvent(.new, "new", key, db.id)
     }
 }

@@ -25,6 +25,8 @@ public final class Client {
     /// When the queued output first reached the soft limit of its class
     /// (client-output-buffer-limit), in milliseconds; 0 while under it.
     var softLimitSince: Int64 = 0
+    /// MULTI/WATCH state (see Commands/Transactions.swift).
+    var tx = TransactionState()
 
     init(raw: UnsafeMutablePointer<rw_client>, server: Server, fake: Bool = false) {
         self.raw = raw
@@ -61,6 +63,8 @@ public final class Client {
         var fl = ""
         if isMonitor { fl += "O" }
         if subscriptions != nil { fl += "P" }
+        if tx.inMulti { fl += "x" }
+        if tx.dirtyCAS { fl += "d" }
         if flags & UInt32(RW_CLOSE_AFTER_REPLY) != 0 { fl += "c" }
         if flags & UInt32(RW_UNIX_SOCKET) != 0 { fl += "U" }
         if noEvict { fl += "e" }
@@ -71,9 +75,10 @@ public final class Client {
         let qbuf = rw_client_qbuf_len(raw)
         let qbufFree = rw_client_qbuf_cap(raw) - rw_client_qbuf_len(raw)
         let omem = c.reply_bytes
+        let multi = tx.inMulti ? tx.queued.count : -1
         let laddr = localAddress
-        var line = "id=\(c.id) addr=\(address) laddr=\(laddr) fd=\(c.fd) name=\(nameStr) age=\(age) idle=\(idle) flags=\(fl) db=\(db.id) sub=\(subscriptions?.channels.count ?? 0) psub=\(subscriptions?.patterns.count ?? 0) ssub=\(subscriptions?.shardChannels.count ?? 0) multi=-1"
-        line += " qbuf=\(qbuf) qbuf-free=\(qbufFree) argv-mem=0 multi-mem=0 rbs=\(rw_client_qbuf_cap(raw)) rbp=0 obl=0 oll=0 omem=\(omem) tot-mem=\(Int(omem) + Int(rw_client_qbuf_cap(raw)) + 1024)"
+        var line = "id=\(c.id) addr=\(address) laddr=\(laddr) fd=\(c.fd) name=\(nameStr) age=\(age) idle=\(idle) flags=\(fl) db=\(db.id) sub=\(subscriptions?.channels.count ?? 0) psub=\(subscriptions?.patterns.count ?? 0) ssub=\(subscriptions?.shardChannels.count ?? 0) multi=\(multi)"
+        line += " qbuf=\(qbuf) qbuf-free=\(qbufFree) argv-mem=0 multi-mem=\(tx.memory) rbs=\(rw_client_qbuf_cap(raw)) rbp=0 obl=0 oll=0 omem=\(omem) tot-mem=\(Int(omem) + Int(rw_client_qbuf_cap(raw)) + tx.memory + 1024)"
         line += " events=r cmd=\(lastCommand?.fullName ?? "NULL") user=default redir=-1 resp=\(c.resp)"
         return line
     }

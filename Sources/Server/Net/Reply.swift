@@ -68,7 +68,8 @@ extension Client {
 
     // Errors every command family shares, spelled exactly as Redis does.
     /// Wrong number of arguments; `name` is the lowercase full name ("config|get").
-    func arityError(_ name: String) { error("ERR wrong number of arguments for '\(name)' command") }
+    func arityError(_ name: String) { error(Client.arityMessage(name)) }
+    static func arityMessage(_ name: String) -> String { "ERR wrong number of arguments for '\(name)' command" }
     func wrongType() { error("WRONGTYPE Operation against a key holding the wrong kind of value") }
     func syntaxError() { error("ERR syntax error") }
     func notInteger() { error("ERR value is not an integer or out of range") }
