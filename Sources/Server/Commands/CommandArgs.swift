@@ -188,6 +188,8 @@ enum CommandArgumentTable {
         "bitop": "operation destkey:key key...",
         "bitfield": "key operation:[GET encoding_offset:(encoding offset:integer)|write:([OVERFLOW wrap_sat_fail:(WRAP|SAT|FAIL)] write_operation:(SET encoding_offset_value:(encoding offset:integer value:integer)|INCRBY encoding_offset_increment:(encoding offset:integer increment:integer)))]...",
         "bitfield_ro": "key [GET encoding_offset:(encoding offset:integer)]...",
+        "pfadd": "key [element...]", "pfcount": "key...", "pfmerge": "destkey:key sourcekey:key...",
+        "pfdebug": "subcommand key",
         "lpush": "key element...", "rpush": "key element...", "lpushx": "key element...",
         "rpushx": "key element...", "lpop": "key [count:integer]", "rpop": "key [count:integer]",
         "llen": "key", "lindex": "key index:integer", "lrange": "key start:integer stop:integer",

@@ -12,11 +12,12 @@ enum CommandTable {
         typealias H = HashCommands
         typealias B = BitmapCommands
         typealias BF = BitfieldCommands
+        typealias P = HyperLogLogCommands
         let one = (1, 1, 1)
         let allKeys = (1, -1, 1)
         let pairs = (1, -1, 2)
         let str = "string", gen = "generic", conn = "connection", srv = "server"
-        let bits = "bitmap"
+        let bits = "bitmap", hll = "hyperloglog"
 
         return [
             // MARK: Strings
@@ -83,6 +84,23 @@ enum CommandTable {
             Command("bitfield_ro", -2, "readonly fast", keys: one, acl: "@bitmap", group: bits, since: "6.0.0",
                     summary: "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD",
                     complexity: "O(1) for each subcommand specified", BF.bitfieldRO),
+
+            // MARK: HyperLogLog
+            Command("pfadd", -2, "write denyoom fast", keys: one, acl: "@hyperloglog", group: hll, since: "2.8.9",
+                    summary: "Adds the specified elements to the specified HyperLogLog.",
+                    complexity: "O(1) to add every element.", P.pfadd),
+            Command("pfcount", -2, "readonly", keys: allKeys, acl: "@hyperloglog", group: hll, since: "2.8.9",
+                    summary: "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).",
+                    complexity: "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
+                    P.pfcount),
+            Command("pfmerge", -2, "write denyoom", keys: allKeys, acl: "@hyperloglog", group: hll, since: "2.8.9",
+                    summary: "Merge N different HyperLogLogs into a single one.",
+                    complexity: "O(N) to merge N HyperLogLogs, but with high constant times.", P.pfmerge),
+            Command("pfdebug", 3, "write denyoom admin", keys: (2, 2, 1), acl: "@hyperloglog", group: hll,
+                    since: "2.8.9", summary: "Internal commands for debugging HyperLogLog values",
+                    complexity: "N/A", P.pfdebug),
+            Command("pfselftest", 1, "admin", acl: "@hyperloglog", group: hll, since: "2.8.9",
+                    summary: "An internal command for testing HyperLogLog values", complexity: "N/A", P.pfselftest),
 
             // MARK: Lists
             Command("lpush", -3, "write denyoom fast", keys: one, acl: "@list", group: "list", since: "1.0.0",

@@ -196,12 +196,14 @@ public final class Config {
         add(ConfigParam("set-max-intset-entries", .memory(min: 0, max: maxLong), "512"))
         add(ConfigParam("zset-max-listpack-entries", .memory(min: 0, max: maxLong), "128", aliases: ["zset-max-ziplist-entries"]))
         add(ConfigParam("zset-max-listpack-value", .memory(min: 0, max: maxLong), "64", aliases: ["zset-max-ziplist-value"]))
+        add(ConfigParam("hll-sparse-max-bytes", .memory(min: 0, max: maxLong), "3000"))
         add(ConfigParam("notify-keyspace-events", .string, ""))
         add(ConfigParam("client-output-buffer-limit", .special, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", multiArg: true))
         add(ConfigParam("enable-debug-command", .enumeration(["no", "yes", "local"]), "no", mutable: false))
 
         hook("hash-max-listpack-entries") { v in HashValue.maxPackedEntries = Int(v) ?? 128 }
         hook("hash-max-listpack-value") { v in HashValue.maxPackedValue = Int(v) ?? 64 }
+        hook("hll-sparse-max-bytes") { v in HyperLogLog.sparseMaxBytes = Int(v) ?? 3000 }
         hook("list-max-listpack-size") { v in ListValue.fillFactor = Int(v) ?? -2 }
         hook("maxmemory-policy") { v in LRUClock.lfu = v.hasSuffix("lfu") }
         hook("lfu-log-factor") { v in LRUClock.lfuLogFactor = Double(v) ?? 10 }
