@@ -19,7 +19,10 @@ knows RPUSH (COMMAND INFO); REDWING_DIFF_LISTS=0 or =1 overrides the
 detection.  Hash commands (HSET ... HSCAN, plus CONFIG SET of the
 hash-max-listpack-* limits) likewise need HSET; REDWING_DIFF_HASHES=0/1
 overrides.  Order-unspecified hash replies are compared as described in
-command_generator.py (probes, HSCAN iterated to the end).
+command_generator.py (probes, HSCAN iterated to the end).  Bitmap commands
+(SETBIT ... BITFIELD_RO) need SETBIT and HyperLogLog commands (PFADD ...
+PFDEBUG, plus CONFIG SET hll-sparse-max-bytes) need PFADD;
+REDWING_DIFF_BITMAPS=0/1 and REDWING_DIFF_HLL=0/1 override.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ SEEDS = _seeds()
 COMMANDS_PER_SEED = int(os.environ.get("REDWING_DIFF_COMMANDS", "5000"))
 LISTS_OVERRIDE = os.environ.get("REDWING_DIFF_LISTS")  # "0"/"1"; unset: detect
 HASHES_OVERRIDE = os.environ.get("REDWING_DIFF_HASHES")  # "0"/"1"; unset: detect
+BITMAPS_OVERRIDE = os.environ.get("REDWING_DIFF_BITMAPS")  # "0"/"1"; unset: detect
+HLL_OVERRIDE = os.environ.get("REDWING_DIFF_HLL")  # "0"/"1"; unset: detect
 BATCH = 50
 HISTORY = 10
 
@@ -66,6 +71,15 @@ def hashes_enabled(port: int) -> bool:
         return HASHES_OVERRIDE != "0"
     with RawConnection(port) as conn:
         return not unknown_commands(conn, "HSET")
+
+
+def knows(port: int, override, command: str) -> bool:
+    """Generate a command family?  As its override says ("0"/"1"), else if the
+    server knows `command`."""
+    if override is not None:
+        return override != "0"
+    with RawConnection(port) as conn:
+        return not unknown_commands(conn, command)
 
 
 _noted_disabled: set = set()
@@ -173,10 +187,12 @@ class DifferentialRun:
     so that a divergence can be explained without re-running anything."""
 
     def __init__(self, seed: int, test_port: int, reference_port: int, with_lists: bool,
-                 with_hashes: bool = False):
+                 with_hashes: bool = False, with_bitmaps: bool = False, with_hll: bool = False):
         self.seed = seed
         self.with_lists = with_lists
         self.with_hashes = with_hashes
+        self.with_bitmaps = with_bitmaps
+        self.with_hll = with_hll
         self.test = RawConnection(test_port, timeout=30)
         self.ref = RawConnection(reference_port, timeout=30)
         self.history: deque = deque(maxlen=HISTORY)
@@ -190,7 +206,8 @@ class DifferentialRun:
     def run(self, count: int) -> None:
         pending: list[Step] = []
         generator = CommandGenerator(self.seed, with_lists=self.with_lists,
-                                     with_hashes=self.with_hashes)
+                                     with_hashes=self.with_hashes,
+                                     with_bitmaps=self.with_bitmaps, with_hll=self.with_hll)
         for step in generator.steps(count):
             if step.compare in PSEUDO:
                 self.flush(pending)
@@ -304,7 +321,14 @@ def test_differential_against_redis(server, reference, seed, capsys):
     with_hashes = hashes_enabled(server.port)
     if not with_hashes:
         note_disabled(capsys, "hashes", "HSET", HASHES_OVERRIDE, "REDWING_DIFF_HASHES")
-    run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes)
+    with_bitmaps = knows(server.port, BITMAPS_OVERRIDE, "SETBIT")
+    if not with_bitmaps:
+        note_disabled(capsys, "bitmaps", "SETBIT", BITMAPS_OVERRIDE, "REDWING_DIFF_BITMAPS")
+    with_hll = knows(server.port, HLL_OVERRIDE, "PFADD")
+    if not with_hll:
+        note_disabled(capsys, "HyperLogLogs", "PFADD", HLL_OVERRIDE, "REDWING_DIFF_HLL")
+    run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes,
+                          with_bitmaps, with_hll)
     try:
         run.run(COMMANDS_PER_SEED)
         run.compare_keyspace()
