@@ -18,8 +18,15 @@ commands likewise write s0..s3 (and now and then a shared key): members come
 from a small pool, mostly canonical integers of every intset width so that
 intsets are common, sometimes strings or non-canonical numbers ("007", "-0")
 that turn a set into a hashtable; a bulk SADD of hundreds of integers or a
-CONFIG SET of set-max-intset-entries converts by size.  Everything it emits
-must be *deterministic* on a correct server:
+CONFIG SET of set-max-intset-entries converts by size.  Bitmap commands (SETBIT ... BITFIELD_RO) work on the shared keys, so integers, lists
+and hashes meet them, with hostile offsets (negative, past 512 MB, "#N" that
+overflow) and BITFIELD overflow edges; offsets stay below ~100 KB so that
+no 512 MB string is ever built.  HyperLogLog commands (PFADD, PFCOUNT,
+PFMERGE, PFDEBUG) write p0..p3, sometimes the shared keys (WRONGTYPE, and
+sketches renamed or APPENDed into corruption); now and then a PFADD of
+thousands of elements or a CONFIG SET of hll-sparse-max-bytes moves a sketch
+to the dense encoding, and GET of a sketch is compared byte for byte.
+Everything it emits must be *deterministic* on a correct server:
 
 * TTLs are long (>= 1000 s) or in the past where the command deletes the key
   at once (EXPIRE*, GETEX), so nothing expires while a run is going on;
@@ -79,6 +86,8 @@ LIST_KEYS = [f"l{i}" for i in range(4)]
 HASH_KEYS = [f"h{i}" for i in range(4)]
 # And by set commands.
 SET_KEYS = [f"s{i}" for i in range(4)]
+# Likewise written only by HyperLogLog commands, so that sketches grow.
+HLL_KEYS = [f"p{i}" for i in range(4)]
 DATABASES = 3
 
 LLONG_MAX = "9223372036854775807"
@@ -133,7 +142,8 @@ class CommandGenerator:
     """``CommandGenerator(seed).steps(n)`` yields ``n`` reproducible steps."""
 
     def __init__(self, seed: int, with_lists: bool = True, with_hashes: bool = True,
-                 with_sets: bool = True, with_transactions: bool = True):
+                 with_sets: bool = True, with_transactions: bool = True,
+                 with_bitmaps: bool = True, with_hll: bool = True):
         self.rng = random.Random(seed)
         self.with_lists = with_lists
         self.with_hashes = with_hashes
@@ -143,7 +153,8 @@ class CommandGenerator:
         self.queued = None
         self.transaction_length = 0
         self.keyspace = KEYS + (LIST_KEYS if with_lists else []) + \
-            (HASH_KEYS if with_hashes else []) + (SET_KEYS if with_sets else [])
+            (HASH_KEYS if with_hashes else []) + (SET_KEYS if with_sets else []) + \
+            (HLL_KEYS if with_hll else [])
         self.table: List[tuple] = [
             # (weight, builder)
             (12, self.get), (12, self.set), (2, self.setnx), (2, self.setex), (2, self.psetex),
@@ -178,6 +189,17 @@ class CommandGenerator:
                 (2, self.srandmember), (3, self.smove), (3, self.sinter), (2, self.sintercard),
                 (2, self.sunion), (2, self.sdiff), (3, self.set_store), (1, self.sscan_all),
                 (0.15, self.set_config), (0.5, self.set_bad_arity),
+            ]
+        if with_bitmaps:
+            self.table += [
+                (4, self.setbit), (3, self.getbit), (3, self.bitcount), (3, self.bitpos),
+                (2, self.bitop), (3, self.bitfield), (1, self.bitfield_ro),
+                (0.4, self.bitmap_bad_arity),
+            ]
+        if with_hll:
+            self.table += [
+                (5, self.pfadd), (3, self.pfcount), (2, self.pfmerge), (2, self.get_sketch),
+                (0.5, self.pfdebug), (0.1, self.hll_config), (0.3, self.hll_bad_arity),
             ]
         # Queued inside MULTI: the plain commands only.
         self.queue_weights = [w for w, _ in self.table]
@@ -905,3 +927,141 @@ class CommandGenerator:
             ("SMOVE", key, key), ("SINTER",), ("SINTERCARD", 1), ("SINTERSTORE", key),
             ("SUNION",), ("SUNIONSTORE", key), ("SDIFF",), ("SDIFFSTORE", key), ("SSCAN", key),
         ]))
+    # -------------------------------------------------------- bitmap cmds
+    def bit_offset(self):
+        """Mostly a small offset; sometimes one that needs growth, or a bad one."""
+        pick = self.rng.random()
+        if pick < 0.8:
+            return self.rng.randint(0, 200)
+        if pick < 0.87:
+            return self.rng.randint(0, 100000)
+        return self.rng.choice([-1, "x", "", "1.5", 4294967296, LLONG_MAX, "-0", " 1"])
+
+    def bit_range(self) -> list:
+        """Optional start/end[/unit] for BITCOUNT (BITPOS adds its own shapes)."""
+        bound = lambda: self.rng.choice([self.rng.randint(-20, 20),  # noqa: E731
+                                         self.rng.randint(-400, 400), LLONG_MIN, LLONG_MAX, "x"]
+                                        if self.rng.random() < 0.1 else [self.rng.randint(-20, 20)])
+        shape = self.rng.random()
+        if shape < 0.35:
+            return []
+        if shape < 0.7:
+            return [bound(), bound()]
+        if shape < 0.95:
+            return [bound(), bound(), self.rng.choice(["BIT", "BYTE", "bit", "byte"])]
+        return self.rng.choice([[bound()], [bound(), bound(), "BITS"], [0, -1, "BIT", "x"]])
+
+    def setbit(self):
+        value = self.rng.choice([0, 1, 1, 0]) if self.rng.random() < 0.93 else \
+            self.rng.choice([2, -1, "x", "", "01"])
+        return Step(("SETBIT", self.key(), self.bit_offset(), value))
+
+    def getbit(self):
+        return Step(("GETBIT", self.any_key(), self.bit_offset()))
+
+    def bitcount(self):
+        return Step(("BITCOUNT", self.any_key(), *self.bit_range()))
+
+    def bitpos(self):
+        bit = self.rng.choice([0, 1]) if self.rng.random() < 0.95 else self.rng.choice([2, -1, "x"])
+        argv = ["BITPOS", self.any_key(), bit]
+        shape = self.rng.random()
+        small = lambda: self.rng.randint(-20, 20)  # noqa: E731
+        if shape < 0.3:
+            pass
+        elif shape < 0.5:
+            argv.append(small())
+        elif shape < 0.75:
+            argv += [small(), small()]
+        elif shape < 0.97:
+            argv += [small(), small(), self.rng.choice(["BIT", "BYTE"])]
+        else:
+            argv += self.rng.choice([["x"], [0, "x"], [0, -1, "bits"], [LLONG_MIN, LLONG_MAX, "BIT"]])
+        return Step(tuple(argv))
+
+    def bitop(self):
+        op = self.rng.choice(["AND", "OR", "XOR", "NOT", "and", "Or"])
+        if self.rng.random() < 0.04:
+            op = self.rng.choice(["NAND", ""])
+        count = 1 if op == "NOT" and self.rng.random() < 0.9 else self.rng.randint(1, 3)
+        return Step(("BITOP", op, self.key(), *[self.any_key() for _ in range(count)]))
+
+    def bitfield_op(self) -> list:
+        signed = self.rng.random() < 0.5
+        bits = self.rng.choice([self.rng.randint(1, 16), 8, 32, 63] + ([64] if signed else []))
+        kind = ("i" if signed else "u") + str(bits)
+        if self.rng.random() < 0.05:
+            kind = self.rng.choice(["u64", "i65", "i0", "x8", "u", "I8"])
+        offset = self.rng.choice([self.rng.randint(0, 100), f"#{self.rng.randint(0, 6)}"]) \
+            if self.rng.random() < 0.95 else self.rng.choice([-1, "#-1", "x", "#", 4294967296])
+        op = self.rng.choice(["GET", "SET", "INCRBY"])
+        argv = [op, kind, offset]
+        if op != "GET":
+            limit = 1 << min(bits + 1, 63)
+            argv.append(self.rng.choice([self.rng.randint(-limit, limit), self.rng.randint(-3, 3),
+                                         LLONG_MAX, LLONG_MIN]) if self.rng.random() < 0.97 else "x")
+        return argv
+
+    def bitfield(self):
+        argv = ["BITFIELD", self.key()]
+        for _ in range(self.rng.randint(0, 4)):
+            if self.rng.random() < 0.25:
+                argv += ["OVERFLOW", self.rng.choice(["WRAP", "SAT", "FAIL", "sat"])
+                         if self.rng.random() < 0.95 else "MAX"]
+            argv += self.bitfield_op()
+        if self.rng.random() < 0.03:
+            argv.append(self.rng.choice(["GET", "OVERFLOW", "FOO"]))
+        return Step(tuple(argv))
+
+    def bitfield_ro(self):
+        argv = ["BITFIELD_RO", self.any_key()]
+        for _ in range(self.rng.randint(0, 3)):
+            argv += self.bitfield_op() if self.rng.random() < 0.15 else \
+                ["GET", self.rng.choice(["u8", "i5", "i64", "u1"]), self.rng.randint(0, 80)]
+        return Step(tuple(argv))
+
+    def bitmap_bad_arity(self):
+        key = self.key()
+        return Step(self.rng.choice([
+            ("SETBIT", key, 1), ("GETBIT", key), ("BITCOUNT",), ("BITPOS", key),
+            ("BITOP", "AND", key), ("BITFIELD",), ("BITFIELD_RO",),
+        ]))
+
+    # --------------------------------------------------- hyperloglog cmds
+    def hll_key(self) -> str:
+        """Mostly a key only sketch commands write, else a shared one."""
+        return self.rng.choice(HLL_KEYS) if self.rng.random() < 0.85 else self.key()
+
+    def pfadd(self):
+        pick = self.rng.random()
+        if pick < 0.9:
+            members = [self.element() for _ in range(self.rng.randint(0, 5))]
+        elif pick < 0.98:
+            members = [str(self.rng.getrandbits(32)) for _ in range(self.rng.randint(20, 300))]
+        else:                       # enough to turn the sketch dense
+            members = [f"m{self.rng.getrandbits(48)}" for _ in range(self.rng.randint(1500, 4000))]
+        return Step(("PFADD", self.hll_key(), *members))
+
+    def pfcount(self):
+        return Step(("PFCOUNT", *[self.hll_key() for _ in range(self.rng.randint(1, 3))]))
+
+    def pfmerge(self):
+        return Step(("PFMERGE", self.hll_key(), *[self.hll_key() for _ in range(self.rng.randint(0, 3))]))
+
+    def get_sketch(self):
+        """GET of a sketch: its bytes (cached count included) must be Redis's."""
+        return Step(("GET", self.rng.choice(HLL_KEYS)))
+
+    def pfdebug(self):
+        sub = self.rng.choice(["ENCODING", "DECODE", "TODENSE", "GETREG", "encoding"]) \
+            if self.rng.random() < 0.95 else "FOO"
+        return Step(("PFDEBUG", sub, self.hll_key()))
+
+    def hll_config(self):
+        return Step(("CONFIG", "SET", "hll-sparse-max-bytes",
+                     self.rng.choice([3000, 3000, 3000, 200, 0, 8000])))
+
+    def hll_bad_arity(self):
+        return Step(self.rng.choice([("PFADD",), ("PFCOUNT",), ("PFMERGE",), ("PFDEBUG", "GETREG"),
+                                     ("PFSELFTEST", "x")]))
+

@@ -34,6 +34,19 @@ COMMAND_TABLE = [
     ("setrange", 4, ["write", "denyoom"], 1, 1, 1, ["@write", "@string", "@slow"]),
     ("substr", 4, ["readonly"], 1, 1, 1, ["@read", "@string", "@slow"]),
     ("lcs", -3, ["readonly"], 1, 2, 1, ["@read", "@string", "@slow"]),
+    ("setbit", 4, ["write", "denyoom"], 1, 1, 1, ["@write", "@bitmap", "@slow"]),
+    ("getbit", 3, ["readonly", "fast"], 1, 1, 1, ["@read", "@bitmap", "@fast"]),
+    ("bitcount", -2, ["readonly"], 1, 1, 1, ["@read", "@bitmap", "@slow"]),
+    ("bitpos", -3, ["readonly"], 1, 1, 1, ["@read", "@bitmap", "@slow"]),
+    ("bitop", -4, ["write", "denyoom"], 2, -1, 1, ["@write", "@bitmap", "@slow"]),
+    ("bitfield", -2, ["write", "denyoom"], 1, 1, 1, ["@write", "@bitmap", "@slow"]),
+    ("bitfield_ro", -2, ["readonly", "fast"], 1, 1, 1, ["@read", "@bitmap", "@fast"]),
+    ("pfadd", -2, ["write", "denyoom", "fast"], 1, 1, 1, ["@write", "@hyperloglog", "@fast"]),
+    ("pfcount", -2, ["readonly"], 1, -1, 1, ["@read", "@hyperloglog", "@slow"]),
+    ("pfmerge", -2, ["write", "denyoom"], 1, -1, 1, ["@write", "@hyperloglog", "@slow"]),
+    ("pfdebug", 3, ["write", "denyoom", "admin"], 2, 2, 1,
+     ["@write", "@hyperloglog", "@admin", "@slow", "@dangerous"]),
+    ("pfselftest", 1, ["admin"], 0, 0, 0, ["@hyperloglog", "@admin", "@slow", "@dangerous"]),
     ("del", -2, ["write"], 1, -1, 1, ["@keyspace", "@write", "@slow"]),
     ("unlink", -2, ["write", "fast"], 1, -1, 1, ["@keyspace", "@write", "@fast"]),
     ("exists", -2, ["readonly", "fast"], 1, -1, 1, ["@keyspace", "@read", "@fast"]),
@@ -174,6 +187,21 @@ def test_command_docs_arguments(conn):
     assert pair[b"type"] == b"block" and pair[b"flags"] == [b"multiple"]
 
 
+def test_command_docs_bitfield_arguments(conn):
+    """BITFIELD's nested alternatives, as redis-cli reads them for its hints."""
+    doc = _as_dict(conn.call("COMMAND", "DOCS", "bitfield")[1])
+    key, operation = [_as_dict(a) for a in doc[b"arguments"]]
+    assert key[b"type"] == b"key"
+    assert operation[b"type"] == b"oneof"
+    assert operation[b"flags"] == [b"optional", b"multiple"]
+    get, write = [_as_dict(a) for a in operation[b"arguments"]]
+    assert (get[b"name"], get[b"token"]) == (b"encoding_offset", b"GET")
+    overflow, write_op = [_as_dict(a) for a in write[b"arguments"]]
+    assert (overflow[b"token"], overflow[b"flags"]) == (b"OVERFLOW", [b"optional"])
+    assert [_as_dict(a)[b"token"] for a in overflow[b"arguments"]] == [b"WRAP", b"SAT", b"FAIL"]
+    assert [_as_dict(a)[b"token"] for a in write_op[b"arguments"]] == [b"SET", b"INCRBY"]
+
+
 @pytest.mark.parametrize("args, keys", [
     (["set", "a", "b"], [b"a"]),
     (["get", "a"], [b"a"]),
@@ -182,6 +210,9 @@ def test_command_docs_arguments(conn):
     (["del", "x", "y"], [b"x", b"y"]),
     (["rename", "src", "dst"], [b"src", b"dst"]),
     (["lcs", "k1", "k2", "IDX"], [b"k1", b"k2"]),
+    (["bitop", "and", "d", "a", "b"], [b"d", b"a", b"b"]),
+    (["pfcount", "a", "b"], [b"a", b"b"]),
+    (["pfdebug", "getreg", "h"], [b"h"]),
     (["object", "encoding", "k"], [b"k"]),
     (["SET", "a", "b", "EX", "10"], [b"a"]),
 ])

@@ -25,6 +25,9 @@ command_generator.py (probes, HSCAN/SSCAN iterated to the end, random SPOPs
 undone on each server).
 Transactions (WATCH, MULTI, queued commands, EXEC/DISCARD) need MULTI;
 REDWING_DIFF_TRANSACTIONS=0/1 overrides.
+Bitmap commands (SETBIT ... BITFIELD_RO) need SETBIT and HyperLogLog
+commands (PFADD ... PFDEBUG, plus CONFIG SET hll-sparse-max-bytes) need PFADD;
+REDWING_DIFF_BITMAPS=0/1 and REDWING_DIFF_HLL=0/1 override.
 """
 
 from __future__ import annotations
@@ -238,12 +241,15 @@ class DifferentialRun:
 
     def __init__(self, seed: int, test_port: int, reference_port: int, with_lists: bool,
                  with_hashes: bool = False, with_sets: bool = False,
-                 with_transactions: bool = False):
+                 with_transactions: bool = False, with_bitmaps: bool = False,
+                 with_hll: bool = False):
         self.seed = seed
         self.with_lists = with_lists
         self.with_hashes = with_hashes
         self.with_sets = with_sets
         self.with_transactions = with_transactions
+        self.with_bitmaps = with_bitmaps
+        self.with_hll = with_hll
         self.test = RawConnection(test_port, timeout=30)
         self.ref = RawConnection(reference_port, timeout=30)
         self.history: deque = deque(maxlen=HISTORY)
@@ -258,7 +264,8 @@ class DifferentialRun:
         pending: list[Step] = []
         generator = CommandGenerator(self.seed, with_lists=self.with_lists,
                                      with_hashes=self.with_hashes, with_sets=self.with_sets,
-                                     with_transactions=self.with_transactions)
+                                     with_transactions=self.with_transactions,
+                                     with_bitmaps=self.with_bitmaps, with_hll=self.with_hll)
         for step in generator.steps(count):
             if step.compare in PSEUDO:
                 self.flush(pending)
@@ -373,8 +380,10 @@ def test_differential_against_redis(server, reference, seed, capsys):
     with_sets = generates(capsys, server.port, "sets", "SADD", "REDWING_DIFF_SETS")
     with_transactions = generates(capsys, server.port, "transactions", "MULTI",
                                   "REDWING_DIFF_TRANSACTIONS")
+    with_bitmaps = generates(capsys, server.port, "bitmaps", "SETBIT", "REDWING_DIFF_BITMAPS")
+    with_hll = generates(capsys, server.port, "HyperLogLogs", "PFADD", "REDWING_DIFF_HLL")
     run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes,
-                          with_sets, with_transactions)
+                          with_sets, with_transactions, with_bitmaps, with_hll)
     try:
         run.run(COMMANDS_PER_SEED)
         run.compare_keyspace()

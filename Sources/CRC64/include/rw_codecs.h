@@ -1,7 +1,7 @@
 /*
  * rw_codecs.h — small pure functions Redwing's Swift code calls on hot or byte-exact paths:
- * the keyed hash for the keyspace, CRC64 (Redis's Jones polynomial), and number text
- * conversions that need C's long double.
+ * the keyed hash for the keyspace, CRC64 (Redis's Jones polynomial), number text
+ * conversions that need C's long double, and bit counting.
  *
  * All functions are thread-safe and reentrant; none allocate; pointers are only read for the
  * given length unless stated.
@@ -32,6 +32,10 @@ int rw_string2d(const char *p, size_t n, double *out);
 /** Formats like Redis's ld2string in "human" mode (%.17Lf, trailing zeros removed).
  *  buf must hold 5120 bytes. Returns the length, or 0 if the value is not finite. */
 int rw_ld2str_human(char *buf, size_t buflen, long double v);
+
+/** Number of bits set in n bytes at p (BITCOUNT); uses the POPCNT instruction when the CPU
+ *  has it. p may be unaligned; it may be NULL only when n is 0. */
+uint64_t rw_popcount(const void *p, size_t n);
 
 #ifdef __cplusplus
 }

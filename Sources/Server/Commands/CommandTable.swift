@@ -14,10 +14,14 @@ enum CommandTable {
         typealias Z = SortedSetCommands
         typealias P = PubSubCommands
         typealias T = TransactionCommands
+        typealias B = BitmapCommands
+        typealias BF = BitfieldCommands
+        typealias HL = HyperLogLogCommands
         let one = (1, 1, 1)
         let allKeys = (1, -1, 1)
         let pairs = (1, -1, 2)
         let str = "string", gen = "generic", conn = "connection", srv = "server", ps = "pubsub"
+        let bits = "bitmap", hll = "hyperloglog"
 
         return [
             // MARK: Strings
@@ -66,6 +70,41 @@ enum CommandTable {
                     summary: "Overwrite part of a string at key starting at the specified offset", S.setrange),
             Command("lcs", -3, "readonly", keys: (1, 2, 1), acl: "@string", group: str, since: "7.0.0",
                     summary: "Find longest common substring", complexity: "O(N*M)", S.lcs),
+
+            // MARK: Bitmaps
+            Command("setbit", 4, "write denyoom", keys: one, acl: "@bitmap", group: bits, since: "2.2.0",
+                    summary: "Sets or clears the bit at offset in the string value stored at key", B.setbit),
+            Command("getbit", 3, "readonly fast", keys: one, acl: "@bitmap", group: bits, since: "2.2.0",
+                    summary: "Returns the bit value at offset in the string value stored at key", B.getbit),
+            Command("bitcount", -2, "readonly", keys: one, acl: "@bitmap", group: bits, since: "2.6.0",
+                    summary: "Count set bits in a string", complexity: "O(N)", B.bitcount),
+            Command("bitpos", -3, "readonly", keys: one, acl: "@bitmap", group: bits, since: "2.8.7",
+                    summary: "Find first bit set or clear in a string", complexity: "O(N)", B.bitpos),
+            Command("bitop", -4, "write denyoom", keys: (2, -1, 1), acl: "@bitmap", group: bits, since: "2.6.0",
+                    summary: "Perform bitwise operations between strings", complexity: "O(N)", B.bitop),
+            Command("bitfield", -2, "write denyoom", keys: one, acl: "@bitmap", group: bits, since: "3.2.0",
+                    summary: "Perform arbitrary bitfield integer operations on strings",
+                    complexity: "O(1) for each subcommand specified", BF.bitfield),
+            Command("bitfield_ro", -2, "readonly fast", keys: one, acl: "@bitmap", group: bits, since: "6.0.0",
+                    summary: "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD",
+                    complexity: "O(1) for each subcommand specified", BF.bitfieldRO),
+
+            // MARK: HyperLogLog
+            Command("pfadd", -2, "write denyoom fast", keys: one, acl: "@hyperloglog", group: hll, since: "2.8.9",
+                    summary: "Adds the specified elements to the specified HyperLogLog.",
+                    complexity: "O(1) to add every element.", HL.pfadd),
+            Command("pfcount", -2, "readonly", keys: allKeys, acl: "@hyperloglog", group: hll, since: "2.8.9",
+                    summary: "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).",
+                    complexity: "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
+                    HL.pfcount),
+            Command("pfmerge", -2, "write denyoom", keys: allKeys, acl: "@hyperloglog", group: hll, since: "2.8.9",
+                    summary: "Merge N different HyperLogLogs into a single one.",
+                    complexity: "O(N) to merge N HyperLogLogs, but with high constant times.", HL.pfmerge),
+            Command("pfdebug", 3, "write denyoom admin", keys: (2, 2, 1), acl: "@hyperloglog", group: hll,
+                    since: "2.8.9", summary: "Internal commands for debugging HyperLogLog values",
+                    complexity: "N/A", HL.pfdebug),
+            Command("pfselftest", 1, "admin", acl: "@hyperloglog", group: hll, since: "2.8.9",
+                    summary: "An internal command for testing HyperLogLog values", complexity: "N/A", HL.pfselftest),
 
             // MARK: Lists
             Command("lpush", -3, "write denyoom fast", keys: one, acl: "@list", group: "list", since: "1.0.0",

@@ -199,6 +199,7 @@ public final class Config {
         add(ConfigParam("set-max-intset-entries", .int(min: 0, max: maxLong), "512"))
         add(ConfigParam("zset-max-listpack-entries", .int(min: 0, max: maxLong), "128", aliases: ["zset-max-ziplist-entries"]))
         add(ConfigParam("zset-max-listpack-value", .memory(min: 0, max: maxLong), "64", aliases: ["zset-max-ziplist-value"]))
+        add(ConfigParam("hll-sparse-max-bytes", .memory(min: 0, max: maxLong), "3000"))
         add(ConfigParam("notify-keyspace-events", .string, ""))
         // A value names only the classes it changes: it is applied over the current limits.
         add(ConfigParam("client-output-buffer-limit", .special, OutputLimits.defaults.description, multiArg: true,
@@ -207,6 +208,7 @@ public final class Config {
 
         hook("hash-max-listpack-entries") { v in HashValue.maxPackedEntries = Int(v) ?? 128 }
         hook("hash-max-listpack-value") { v in HashValue.maxPackedValue = Int(v) ?? 64 }
+        hook("hll-sparse-max-bytes") { v in HyperLogLog.sparseMaxBytes = Int(v) ?? 3000 }
         hook("list-max-listpack-size") { v in ListValue.fillFactor = Int(v) ?? -2 }
         hook("set-max-intset-entries") { v in SetValue.maxIntsetEntries = Int(v) ?? 512 }
         hook("zset-max-listpack-entries") { v in ZSetValue.maxPackedEntries = Int(v) ?? 128 }
