@@ -481,5 +481,11 @@ nonisolated(unsafe) var theServer: Server! = nil
 extension Server: KeyspaceListener {
     func keyExpired(db: Database, key: UnsafeRawBufferPointer) {
         stats.expiredKeys += 1
+        notifyKeyspaceEvent(.expired, "expired", key, db.id)
+    }
+
+    /// A key was created (Redis's dbAdd): the "new" keyspace event.
+    func keyAdded(db: Database, key: UnsafeRawBufferPointer, value: Value) {
+        notifyKeyspaceEvent(.new, "new", key, db.id)
     }
 }
