@@ -10,6 +10,7 @@ extension Server {
             return e
         }
         stats.keyspaceMisses += 1
+        notifyKeyspaceEvent(.keyMiss, "keymiss", key, db.id)
         return nil
     }
 

@@ -107,6 +107,10 @@ public final class Config {
     var outputLimits = OutputLimits.defaults
     /// outputLimits.floor, read after every command.
     var outputLimitFloor = OutputLimits.defaults.floor
+    var notifyKeyspaceEvents = NotifyType()
+    /// The classes of the notify-keyspace-events value last validated. The value shown drops
+    /// "n" when "A" is there (as Redis shows it), so the classes cannot be read back from it.
+    private var validatedNotifyEvents = NotifyType()
 
     init() {
         let maxInt = Int64(Int32.max)
@@ -200,7 +204,11 @@ public final class Config {
         add(ConfigParam("zset-max-listpack-entries", .int(min: 0, max: maxLong), "128", aliases: ["zset-max-ziplist-entries"]))
         add(ConfigParam("zset-max-listpack-value", .memory(min: 0, max: maxLong), "64", aliases: ["zset-max-ziplist-value"]))
         add(ConfigParam("hll-sparse-max-bytes", .memory(min: 0, max: maxLong), "3000"))
-        add(ConfigParam("notify-keyspace-events", .string, ""))
+        add(ConfigParam("notify-keyspace-events", .special, "", validate: { [unowned self] v in
+            guard let flags = NotifyType(config: v) else { throw ConfigError(message: NotifyType.configError) }
+            self.validatedNotifyEvents = flags
+            return flags.configText
+        }))
         // A value names only the classes it changes: it is applied over the current limits.
         add(ConfigParam("client-output-buffer-limit", .special, OutputLimits.defaults.description, multiArg: true,
                         validate: { [unowned self] v in try self.outputLimits.applying(v).description }))
@@ -233,6 +241,10 @@ public final class Config {
         hook("client-output-buffer-limit") { [unowned self] v in
             self.outputLimits = (try? OutputLimits.defaults.applying(v)) ?? OutputLimits.defaults
             self.outputLimitFloor = self.outputLimits.floor
+        }
+        hook("notify-keyspace-events") { [unowned self] v in
+            let shown = NotifyType(config: v) ?? NotifyType()
+            self.notifyKeyspaceEvents = self.validatedNotifyEvents.configText == v ? self.validatedNotifyEvents : shown
         }
         hook("activerehashing") { [unowned self] v in self.activeRehashing = v == "yes" }
         hook("client-query-buffer-limit") { v in rw_current_limits.client_max_querybuf_len = Int64(v) ?? 0 }

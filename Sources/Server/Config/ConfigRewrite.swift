@@ -47,6 +47,8 @@ enum ConfigRewrite {
             return ((try? OutputLimits.defaults.applying(p.value)) ?? OutputLimits.defaults).rewriteLines
         }
         if p.multiArg { return ["\(p.name) \(p.value)"] }
+        // Redis writes the event classes quoted, as sdscatrepr prints them.
+        if p.name == "notify-keyspace-events" { return ["\(p.name) \(ConfigFile.quote(p.value))"] }
         if case .memory = p.kind, let v = Int64(p.value) {
             // Like Redis, memory amounts are written back in the largest exact unit.
             for (unit, size) in [("gb", Int64(1) << 30), ("mb", Int64(1) << 20), ("kb", Int64(1) << 10)]

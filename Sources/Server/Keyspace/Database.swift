@@ -3,8 +3,9 @@ protocol KeyspaceListener: AnyObject {
     /// A key was deleted because its time to live passed (lazily or by the active cycle).
     /// It is already unlinked; `key` stays valid for the call.
     func keyExpired(db: Database, key: UnsafeRawBufferPointer)
-    /// A key was created (`add`, or `set` of a missing key): Redis's "new" keyspace event.
-    func keyAdded(db: Database, key: UnsafeRawBufferPointer)
+    /// A key was created, whatever created it (Redis's dbAdd): SET, a push to a missing list,
+    /// RENAME, COPY, MOVE ... Clients blocked on the key and the "new" event hang off this.
+    func keyAdded(db: Database, key: UnsafeRawBufferPointer, value: Value)
 }
 
 /// One of the numbered databases: the main dictionary plus an expiry index.
@@ -77,7 +78,7 @@ public final class Database {
     func add(_ key: UnsafeRawBufferPointer, _ value: Value) -> Entry {
         let e = Entry.make(key: key, value: value)
         dict.insert(e)
-        listener?.keyAdded(db: self, key: key)
+        listener?.keyAdded(db: self, key: e.key, value: value)
         return e
     }
 
@@ -103,7 +104,7 @@ public final class Database {
         }
         let e = Entry.make(key: key, value: value)
         dict.insert(e, hash: h)
-        listener?.keyAdded(db: self, key: key)
+        listener?.keyAdded(db: self, key: e.key, value: value)
         return e
     }
 

@@ -22,6 +22,50 @@ struct NotifyType: OptionSet {
     static let new = NotifyType(rawValue: 1 << 13)       // n (not part of A)
 }
 
+/// The `notify-keyspace-events` text.
+extension NotifyType {
+    /// "A": every class but key misses and new keys.
+    static let all: NotifyType = [.generic, .string, .list, .set, .hash, .zset, .expired, .evicted,
+                                  .stream, .module]
+
+    private static let letters: [(Character, NotifyType)] = [
+        ("g", .generic), ("$", .string), ("l", .list), ("s", .set), ("h", .hash), ("z", .zset),
+        ("x", .expired), ("e", .evicted), ("t", .stream), ("d", .module), ("n", .new),
+        ("K", .keyspace), ("E", .keyevent), ("m", .keyMiss),
+    ]
+
+    /// Parses the config value (Redis's keyspaceEventsStringToFlags); nil on an unknown letter.
+    init?(config text: String) {
+        var flags = NotifyType()
+        for ch in text {
+            if ch == "A" {
+                flags.formUnion(.all)
+            } else if let (_, f) = NotifyType.letters.first(where: { $0.0 == ch }) {
+                flags.formUnion(f)
+            } else {
+                return nil
+            }
+        }
+        self = flags
+    }
+
+    /// The config value as CONFIG GET shows it (Redis's keyspaceEventsFlagsToString): "A" for
+    /// all the classes it stands for, else their letters, then K, E and m. Like Redis, "n" is
+    /// not shown when "A" is.
+    var configText: String {
+        var out = ""
+        if isSuperset(of: .all) {
+            out = "A"
+        } else {
+            for (ch, f) in NotifyType.letters.prefix(11) where contains(f) { out.append(ch) }
+        }
+        for (ch, f) in NotifyType.letters.suffix(3) where contains(f) { out.append(ch) }
+        return out
+    }
+
+    static let configError = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+}
+
 extension Server {
     /// A key's value changed (or the key appeared or went away): WATCHes on it are broken.
     /// Called once per modified key by every write command and by expiry (FLUSH and SWAPDB
@@ -32,11 +76,31 @@ extension Server {
         if !db.watchedKeys.isEmpty { touchWatchedKey(db, key) }
     }
 
-    /// Publishes a keyspace event (`__keyspace@<db>__:<key>` / `__keyevent@<db>__:<event>`)
-    /// when `notify-keyspace-events` enables its class.
+    /// Publishes a keyspace event (`__keyspace@<db>__:<key>` → event and
+    /// `__keyevent@<db>__:<event>` → key) when `notify-keyspace-events` enables its class.
+    /// While notifications are off (the default) this is one flag test.
+    @inline(__always)
     func notifyKeyspaceEvent(_ type: NotifyType, _ event: StaticString, _ key: UnsafeRawBufferPointer,
                              _ dbid: Int) {
-        // Implemented with pub/sub.
+        if config.notifyKeyspaceEvents.rawValue & type.rawValue == 0 { return }
+        publishKeyspaceEvent(event, key, dbid)
+    }
+
+    @inline(never)
+    private func publishKeyspaceEvent(_ event: StaticString, _ key: UnsafeRawBufferPointer, _ dbid: Int) {
+        // With no subscriber at all nothing could be delivered: skip building the channels.
+        if pubsub.channels.isEmpty && pubsub.patterns.isEmpty { return }
+        let flags = config.notifyKeyspaceEvents
+        let eventBytes = UnsafeRawBufferPointer(start: event.utf8Start, count: event.utf8CodeUnitCount)
+        let db = Array(String(dbid).utf8)
+        if flags.contains(.keyspace) {
+            let channel = Array("__keyspace@".utf8) + db + Array("__:".utf8) + Array(key)
+            channel.withUnsafeBytes { publish($0, eventBytes) }
+        }
+        if flags.contains(.keyevent) {
+            let channel = Array("__keyevent@".utf8) + db + Array("__:".utf8) + Array(eventBytes)
+            channel.withUnsafeBytes { publish($0, key) }
+        }
     }
 }
 
@@ -49,7 +113,8 @@ extension Server: KeyspaceListener {
         signalModifiedKey(db, key)
     }
 
-    func keyAdded(db: Database, key: UnsafeRawBufferPointer) {
+    /// A key was created (Redis's dbAdd): the "new" keyspace event.
+    func keyAdded(db: Database, key: UnsafeRawBufferPointer, value: Value) {
         notifyKeyspaceEvent(.new, "new", key, db.id)
     }
 }
