@@ -258,7 +258,10 @@ public final class Server {
             reject(client, cmd, args, Array("ERR Replica can't interact with the keyspace".utf8))
             return true
         }
-        if client.subscriptions != nil && !PubSubCommands.allowedInContext(client, cmd) { return true }
+        if client.subscriptions != nil, let refusal = PubSubCommands.contextError(client, cmd) {
+            reject(client, cmd, args, Array(refusal.utf8))
+            return true
+        }
         if pauseUntil > 0 && pauseWritesOnly && !client.isFake
             && !commandFlags(cmd, client).isDisjoint(with: [.write, .mayReplicate]) {
             if rw_now_ms() < pauseUntil { return false }

@@ -13,11 +13,11 @@ enum PubSubCommands {
     ]
 
     /// Whether `cmd` may run for this client; replies Redis's error when it may not.
-    static func allowedInContext(_ c: Client, _ cmd: Command) -> Bool {
-        if c.subscriptions == nil || c.resp != 2 || allowedWhileSubscribed.contains(cmd.name) { return true }
-        cmd.rejectedCalls += 1
-        c.error("ERR Can't execute '\(cmd.fullName)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
-        return false
+    /// The refusal of a command a RESP2 client may not run while subscribed, or nil when it
+    /// may run.
+    static func contextError(_ c: Client, _ cmd: Command) -> String? {
+        if c.subscriptions == nil || c.resp != 2 || allowedWhileSubscribed.contains(cmd.name) { return nil }
+        return "ERR Can't execute '\(cmd.fullName)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
     }
 
     // MARK: - Subscribing
