@@ -1,8 +1,8 @@
 """Differential test: the server under test against a real redis-server.
 
 For each seed, ``CommandGenerator`` produces a few thousand string, keyspace,
-list and hash commands over 20 shared keys (plus l0..l3 for lists and h0..h3
-for hashes) and 3 databases.  Every
+list, hash and geo commands over 20 shared keys (plus l0..l3 for lists, h0..h3
+for hashes and g0..g3 for geo sets) and 3 databases.  Every
 command is sent to both servers (pipelined in batches) and the replies, error
 strings included, are compared one by one; at the end the whole keyspace is
 compared too.
@@ -18,7 +18,8 @@ LMPOP, non-blocking only) are generated only when the server under test
 knows RPUSH (COMMAND INFO); REDWING_DIFF_LISTS=0 or =1 overrides the
 detection.  Hash commands (HSET ... HSCAN, plus CONFIG SET of the
 hash-max-listpack-* limits) likewise need HSET; REDWING_DIFF_HASHES=0/1
-overrides.  Order-unspecified hash replies are compared as described in
+overrides.  Geo commands (GEOADD ... GEOSEARCHSTORE, GEORADIUS*) need GEOADD;
+REDWING_DIFF_GEO=0/1 overrides.  Order-unspecified hash replies are compared as described in
 command_generator.py (probes, HSCAN iterated to the end).
 """
 
@@ -46,26 +47,19 @@ SEEDS = _seeds()
 COMMANDS_PER_SEED = int(os.environ.get("REDWING_DIFF_COMMANDS", "5000"))
 LISTS_OVERRIDE = os.environ.get("REDWING_DIFF_LISTS")  # "0"/"1"; unset: detect
 HASHES_OVERRIDE = os.environ.get("REDWING_DIFF_HASHES")  # "0"/"1"; unset: detect
+GEO_OVERRIDE = os.environ.get("REDWING_DIFF_GEO")  # "0"/"1"; unset: detect
 BATCH = 50
 HISTORY = 10
 
 
-def lists_enabled(port: int) -> bool:
-    """Generate list commands?  As REDWING_DIFF_LISTS says, else if the server
-    knows RPUSH."""
-    if LISTS_OVERRIDE is not None:
-        return LISTS_OVERRIDE != "0"
+def family_enabled(port: int, override, command: str) -> bool:
+    """Generate a family of commands?  As its REDWING_DIFF_* variable says
+    (``override``), else if the server knows ``command`` (RPUSH for lists, HSET
+    for hashes, GEOADD for geo)."""
+    if override is not None:
+        return override != "0"
     with RawConnection(port) as conn:
-        return not unknown_commands(conn, "RPUSH")
-
-
-def hashes_enabled(port: int) -> bool:
-    """Generate hash commands?  As REDWING_DIFF_HASHES says, else if the
-    server knows HSET."""
-    if HASHES_OVERRIDE is not None:
-        return HASHES_OVERRIDE != "0"
-    with RawConnection(port) as conn:
-        return not unknown_commands(conn, "HSET")
+        return not unknown_commands(conn, command)
 
 
 _noted_disabled: set = set()
@@ -173,10 +167,11 @@ class DifferentialRun:
     so that a divergence can be explained without re-running anything."""
 
     def __init__(self, seed: int, test_port: int, reference_port: int, with_lists: bool,
-                 with_hashes: bool = False):
+                 with_hashes: bool = False, with_geo: bool = False):
         self.seed = seed
         self.with_lists = with_lists
         self.with_hashes = with_hashes
+        self.with_geo = with_geo
         self.test = RawConnection(test_port, timeout=30)
         self.ref = RawConnection(reference_port, timeout=30)
         self.history: deque = deque(maxlen=HISTORY)
@@ -190,7 +185,7 @@ class DifferentialRun:
     def run(self, count: int) -> None:
         pending: list[Step] = []
         generator = CommandGenerator(self.seed, with_lists=self.with_lists,
-                                     with_hashes=self.with_hashes)
+                                     with_hashes=self.with_hashes, with_geo=self.with_geo)
         for step in generator.steps(count):
             if step.compare in PSEUDO:
                 self.flush(pending)
@@ -275,6 +270,8 @@ class DifferentialRun:
                     self.compare_call(("GET", key))
                 elif kind == b"hash":
                     self.compare_call(("HGETALL", key), HASH_ORDER, ("OBJECT", "ENCODING", key))
+                elif kind == b"zset":
+                    self.compare_call(("ZRANGE", key, 0, -1, "WITHSCORES"))
                 else:
                     self.compare_call(("LRANGE", key, 0, -1))
 
@@ -298,13 +295,16 @@ def _clip(value, limit: int = 160) -> str:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_differential_against_redis(server, reference, seed, capsys):
-    with_lists = lists_enabled(server.port)
+    with_lists = family_enabled(server.port, LISTS_OVERRIDE, "RPUSH")
     if not with_lists:
         note_disabled(capsys, "lists", "RPUSH", LISTS_OVERRIDE, "REDWING_DIFF_LISTS")
-    with_hashes = hashes_enabled(server.port)
+    with_hashes = family_enabled(server.port, HASHES_OVERRIDE, "HSET")
     if not with_hashes:
         note_disabled(capsys, "hashes", "HSET", HASHES_OVERRIDE, "REDWING_DIFF_HASHES")
-    run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes)
+    with_geo = family_enabled(server.port, GEO_OVERRIDE, "GEOADD")
+    if not with_geo:
+        note_disabled(capsys, "geo", "GEOADD", GEO_OVERRIDE, "REDWING_DIFF_GEO")
+    run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes, with_geo)
     try:
         run.run(COMMANDS_PER_SEED)
         run.compare_keyspace()
