@@ -2,8 +2,9 @@
 
 The generator produces string, keyspace and (when enabled) list, hash and set
 commands over a tiny key space (20 shared keys k0..k19, plus l0..l3 that only
-list commands write, h0..h3 that only hash commands write and s0..s3 that only
-set commands write, in 3 databases) so that commands constantly collide:
+list commands write, h0..h3 that only hash commands write, s0..s3 that only
+set commands write, p0..p3 for HyperLogLogs and g0..g3 for geo, in 3
+databases) so that commands constantly collide:
 overwrites, wrong types, missing keys, overflow, bad numbers and bad options
 are all common.  List commands get plausible arguments most of the time
 (elements drawn from a small pool so that LPOS/LREM/LINSERT pivots match,
@@ -26,7 +27,12 @@ PFMERGE, PFDEBUG) write p0..p3, sometimes the shared keys (WRONGTYPE, and
 sketches renamed or APPENDed into corruption); now and then a PFADD of
 thousands of elements or a CONFIG SET of hll-sparse-max-bytes moves a sketch
 to the dense encoding, and GET of a sketch is compared byte for byte.
-Everything it emits must be *deterministic* on a correct server:
+Geo commands
+(GEOADD ... GEOSEARCHSTORE and the GEORADIUS family) put points around a few
+places so that searches find several, and mix in the limits, invalid
+coordinates, bad units and sizes, conflicting options and stores (whose
+STOREDIST scores later decode as odd positions).  Everything
+it emits must be *deterministic* on a correct server:
 
 * TTLs are long (>= 1000 s) or in the past where the command deletes the key
   at once (EXPIRE*, GETEX), so nothing expires while a run is going on;
@@ -88,6 +94,9 @@ HASH_KEYS = [f"h{i}" for i in range(4)]
 SET_KEYS = [f"s{i}" for i in range(4)]
 # Likewise written only by HyperLogLog commands, so that sketches grow.
 HLL_KEYS = [f"p{i}" for i in range(4)]
+# Likewise written only by geo commands (sorted sets of geohash scores).
+GEO_KEYS = [f"g{i}" for i in range(4)]
+GEO_STORE_KEYS = ["gs0", "gs1"]
 DATABASES = 3
 
 LLONG_MAX = "9223372036854775807"
@@ -105,6 +114,12 @@ INT_MEMBERS = ["0", "1", "2", "3", "5", "10", "42", "-1", "-7", "100", "40000", 
 # ... and members that are not canonical integers, so never in an intset.
 STRING_MEMBERS = ["a", "b", "c", "hello", "", "007", "+1", "-0", " 1", "1.5",
                   "9223372036854775808", "x" * 30, b"\x00", b"a\x00b"]
+# Geo members (few, so positions are looked up and replaced) and the places the points
+# cluster around (so searches find several, some at equal distances).
+GEO_MEMBERS = ["a", "b", "c", "d", "e", "f", "g", "h", "Palermo", "Catania", "", "1", "-1",
+               "m" * 70, b"\x00", b"a\x00b"]
+GEO_PLACES = [(13.36, 38.11), (15.08, 37.5), (2.35, 48.85), (-73.98, 40.75), (179.5, -16.5),
+              (-179.5, 65.0), (0.0, 84.5)]
 
 # How a reply is compared between the two servers.
 EXACT = "exact"           # byte-for-byte
@@ -143,18 +158,19 @@ class CommandGenerator:
 
     def __init__(self, seed: int, with_lists: bool = True, with_hashes: bool = True,
                  with_sets: bool = True, with_transactions: bool = True,
-                 with_bitmaps: bool = True, with_hll: bool = True):
+                 with_bitmaps: bool = True, with_hll: bool = True, with_geo: bool = True):
         self.rng = random.Random(seed)
         self.with_lists = with_lists
         self.with_hashes = with_hashes
         self.with_sets = with_sets
         self.with_transactions = with_transactions
+        self.with_geo = with_geo
         # Inside MULTI: how many commands are queued so far and how many to queue.
         self.queued = None
         self.transaction_length = 0
         self.keyspace = KEYS + (LIST_KEYS if with_lists else []) + \
             (HASH_KEYS if with_hashes else []) + (SET_KEYS if with_sets else []) + \
-            (HLL_KEYS if with_hll else [])
+            (HLL_KEYS if with_hll else []) + (GEO_KEYS if with_geo else [])
         self.table: List[tuple] = [
             # (weight, builder)
             (12, self.get), (12, self.set), (2, self.setnx), (2, self.setex), (2, self.psetex),
@@ -200,6 +216,11 @@ class CommandGenerator:
             self.table += [
                 (5, self.pfadd), (3, self.pfcount), (2, self.pfmerge), (2, self.get_sketch),
                 (0.5, self.pfdebug), (0.1, self.hll_config), (0.3, self.hll_bad_arity),
+            ]
+        if with_geo:
+            self.table += [
+                (10, self.geoadd), (2, self.geopos), (2, self.geohash), (2, self.geodist),
+                (6, self.geo_search), (2, self.geo_store), (0.5, self.geo_bad_arity),
             ]
         # Queued inside MULTI: the plain commands only.
         self.queue_weights = [w for w, _ in self.table]
@@ -1065,3 +1086,127 @@ class CommandGenerator:
         return Step(self.rng.choice([("PFADD",), ("PFCOUNT",), ("PFMERGE",), ("PFDEBUG", "GETREG"),
                                      ("PFSELFTEST", "x")]))
 
+    # ----------------------------------------------------------- geo cmds
+    def geo_key(self) -> str:
+        """Mostly a key only geo commands write, else a shared one (WRONGTYPE)."""
+        return self.rng.choice(GEO_KEYS) if self.rng.random() < 0.88 else self.key()
+
+    def geo_member(self):
+        return self.rng.choice(GEO_MEMBERS) if self.rng.random() < 0.97 else self.value()
+
+    def geo_coordinates(self) -> list:
+        """Near one of a few places (so searches find things), anywhere, on the limits,
+        or invalid."""
+        pick = self.rng.random()
+        if pick < 0.8:
+            lon, lat = self.rng.choice(GEO_PLACES)
+            return [f"{lon + self.rng.uniform(-1, 1):.6f}", f"{lat + self.rng.uniform(-1, 1):.6f}"]
+        if pick < 0.85:
+            return [f"{self.rng.uniform(-180, 180):.5f}", f"{self.rng.uniform(-85, 85):.5f}"]
+        if pick < 0.98:
+            return list(self.rng.choice([("180", "0"), ("-180", "85.05112878"), ("0", "-85.05112878"),
+                                         ("0", "0")]))
+        return list(self.rng.choice([("180.1", "0"), ("0", "85.06"), ("abc", "1"), ("1", ""),
+                                     ("inf", "0"), ("nan", "0")]))
+
+    def geo_unit(self) -> str:
+        return self.rng.choice(["km", "km", "mi", "KM", "Mi", "m", "ft"]) \
+            if self.rng.random() < 0.97 else self.rng.choice(["parsec", "", "kms"])
+
+    def geo_size(self) -> str:
+        pick = self.rng.random()
+        if pick < 0.93:
+            return self.rng.choice(["0", "1", "50", "150", "150", "400", "400", "1000", "3000",
+                                    "20000"])
+        return self.rng.choice(["-1", "abc", "1e400", "inf", "0.5", "40000000"])
+
+    def geoadd(self):
+        argv = ["GEOADD", self.geo_key()]
+        for flag in ("NX", "XX", "CH"):
+            if self.rng.random() < 0.1:
+                argv.append(flag)
+        if self.rng.random() < 0.01:                # past zset-max-listpack-entries
+            triples = [x for i in range(self.rng.randint(100, 200))
+                       for x in (*self.geo_coordinates(), f"bulk{i}")]
+        else:
+            triples = [x for _ in range(self.rng.randint(1, 6))
+                       for x in (*self.geo_coordinates(), self.geo_member())]
+        if self.rng.random() < 0.03:
+            triples = triples[:-1]                  # not a multiple of three
+        return Step(tuple(argv + triples))
+
+    def geopos(self):
+        return Step(("GEOPOS", self.geo_key(), *[self.geo_member() for _ in range(self.rng.randint(1, 4))]))
+
+    def geohash(self):
+        return Step(("GEOHASH", self.geo_key(), *[self.geo_member() for _ in range(self.rng.randint(1, 4))]))
+
+    def geodist(self):
+        argv = ["GEODIST", self.geo_key(), self.geo_member(), self.geo_member()]
+        if self.rng.random() < 0.6:
+            argv.append(self.geo_unit())
+        if self.rng.random() < 0.03:
+            argv.append("extra")
+        return Step(tuple(argv))
+
+    def geo_options(self, store: bool) -> list:
+        parts = []
+        for word in ("WITHDIST", "WITHHASH", "WITHCOORD"):
+            if self.rng.random() < (0.03 if store else 0.3):
+                parts.append([word])
+        if self.rng.random() < 0.5:
+            parts.append([self.rng.choice(["ASC", "DESC"])])
+        if self.rng.random() < 0.4:
+            count = ["COUNT", self.rng.choice([1, 2, 3, 5, 10, 1, 2, 0, -1, "x"])]
+            if self.rng.random() < 0.3:
+                count.append("ANY")
+            parts.append(count)
+        elif self.rng.random() < 0.03:
+            parts.append(["ANY"])
+        self.rng.shuffle(parts)
+        return [x for part in parts for x in part]
+
+    def geo_search_argv(self, store: bool) -> list:
+        form = self.rng.choice(["GEOSEARCHSTORE", "GEORADIUS", "GEORADIUSBYMEMBER"] if store else
+                               ["GEOSEARCH", "GEOSEARCH", "GEORADIUS", "GEORADIUS_RO",
+                                "GEORADIUSBYMEMBER", "GEORADIUSBYMEMBER_RO"])
+        # Mostly a destination of its own: stores of empty results delete it.
+        destination = self.rng.choice(GEO_STORE_KEYS) if self.rng.random() < 0.8 else self.geo_key()
+        if form.startswith("GEOSEARCH"):
+            argv = [form] + ([destination] if store else []) + [self.geo_key()]
+            centre = ["FROMMEMBER", self.geo_member()] if self.rng.random() < 0.5 else \
+                ["FROMLONLAT", *self.geo_coordinates()]
+            shape = ["BYRADIUS", self.geo_size(), self.geo_unit()] if self.rng.random() < 0.5 \
+                else ["BYBOX", self.geo_size(), self.geo_size(), self.geo_unit()]
+            parts = [centre, shape, self.geo_options(store)]
+            if store and self.rng.random() < 0.4:
+                parts.append(["STOREDIST"])
+            if self.rng.random() < 0.05:
+                parts.pop(self.rng.randrange(2))    # no centre, or no shape
+            if self.rng.random() < 0.05:
+                self.rng.shuffle(parts)
+            return argv + [x for part in parts for x in part]
+        if form.startswith("GEORADIUSBYMEMBER"):
+            argv = [form, self.geo_key(), self.geo_member()]
+        else:
+            argv = [form, self.geo_key(), *self.geo_coordinates()]
+        argv += [self.geo_size(), self.geo_unit()] + self.geo_options(store)
+        if store:
+            argv += [self.rng.choice(["STORE", "STOREDIST"]), destination]
+        return argv
+
+    def geo_search(self):
+        return Step(tuple(self.geo_search_argv(store=False)))
+
+    def geo_store(self):
+        return Step(tuple(self.geo_search_argv(store=True)))
+
+    def geo_bad_arity(self):
+        key = self.geo_key()
+        return Step(self.rng.choice([
+            ("GEOADD", key, "1", "1"), ("GEOPOS",), ("GEOHASH",), ("GEODIST", key, "a"),
+            ("GEOSEARCH", key, "FROMLONLAT", "1", "1"), ("GEOSEARCHSTORE", key, key, "BYRADIUS",
+                                                        "1", "km"),
+            ("GEORADIUS", key, "1", "1", "1"), ("GEORADIUSBYMEMBER", key, "a", "1"),
+            ("GEORADIUS_RO", key), ("GEORADIUSBYMEMBER_RO", key, "a"),
+        ]))

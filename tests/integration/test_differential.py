@@ -1,8 +1,9 @@
 """Differential test: the server under test against a real redis-server.
 
 For each seed, ``CommandGenerator`` produces a few thousand string, keyspace,
-list, hash and set commands over 20 shared keys (plus l0..l3 for lists, h0..h3
-for hashes and s0..s3 for sets) and 3 databases.  Every
+list, hash, set, HyperLogLog and geo commands over 20 shared keys (plus
+l0..l3 for lists, h0..h3 for hashes, s0..s3 for sets, p0..p3 for sketches
+and g0..g3 for geo sets) and 3 databases.  Every
 command is sent to both servers (pipelined in batches) and the replies, error
 strings included, are compared one by one; at the end the whole keyspace is
 compared too.
@@ -28,6 +29,8 @@ REDWING_DIFF_TRANSACTIONS=0/1 overrides.
 Bitmap commands (SETBIT ... BITFIELD_RO) need SETBIT and HyperLogLog
 commands (PFADD ... PFDEBUG, plus CONFIG SET hll-sparse-max-bytes) need PFADD;
 REDWING_DIFF_BITMAPS=0/1 and REDWING_DIFF_HLL=0/1 override.
+Geo commands (GEOADD ... GEOSEARCHSTORE, GEORADIUS*) need GEOADD;
+REDWING_DIFF_GEO=0/1 overrides.
 """
 
 from __future__ import annotations
@@ -242,7 +245,7 @@ class DifferentialRun:
     def __init__(self, seed: int, test_port: int, reference_port: int, with_lists: bool,
                  with_hashes: bool = False, with_sets: bool = False,
                  with_transactions: bool = False, with_bitmaps: bool = False,
-                 with_hll: bool = False):
+                 with_hll: bool = False, with_geo: bool = False):
         self.seed = seed
         self.with_lists = with_lists
         self.with_hashes = with_hashes
@@ -250,6 +253,7 @@ class DifferentialRun:
         self.with_transactions = with_transactions
         self.with_bitmaps = with_bitmaps
         self.with_hll = with_hll
+        self.with_geo = with_geo
         self.test = RawConnection(test_port, timeout=30)
         self.ref = RawConnection(reference_port, timeout=30)
         self.history: deque = deque(maxlen=HISTORY)
@@ -265,7 +269,8 @@ class DifferentialRun:
         generator = CommandGenerator(self.seed, with_lists=self.with_lists,
                                      with_hashes=self.with_hashes, with_sets=self.with_sets,
                                      with_transactions=self.with_transactions,
-                                     with_bitmaps=self.with_bitmaps, with_hll=self.with_hll)
+                                     with_bitmaps=self.with_bitmaps, with_hll=self.with_hll,
+                                     with_geo=self.with_geo)
         for step in generator.steps(count):
             if step.compare in PSEUDO:
                 self.flush(pending)
@@ -352,6 +357,8 @@ class DifferentialRun:
                     self.compare_call(("HGETALL", key), HASH_ORDER, ("OBJECT", "ENCODING", key))
                 elif kind == b"set":
                     self.compare_call(("SMEMBERS", key), SET_ORDER, ("OBJECT", "ENCODING", key))
+                elif kind == b"zset":
+                    self.compare_call(("ZRANGE", key, 0, -1, "WITHSCORES"))
                 else:
                     self.compare_call(("LRANGE", key, 0, -1))
 
@@ -382,8 +389,9 @@ def test_differential_against_redis(server, reference, seed, capsys):
                                   "REDWING_DIFF_TRANSACTIONS")
     with_bitmaps = generates(capsys, server.port, "bitmaps", "SETBIT", "REDWING_DIFF_BITMAPS")
     with_hll = generates(capsys, server.port, "HyperLogLogs", "PFADD", "REDWING_DIFF_HLL")
+    with_geo = generates(capsys, server.port, "geo", "GEOADD", "REDWING_DIFF_GEO")
     run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes,
-                          with_sets, with_transactions, with_bitmaps, with_hll)
+                          with_sets, with_transactions, with_bitmaps, with_hll, with_geo)
     try:
         run.run(COMMANDS_PER_SEED)
         run.compare_keyspace()

@@ -5,7 +5,8 @@
 /// Notation:
 /// - `name` or `name:type` — an argument (type defaults to string; `key` arguments are keys,
 ///   numbered in order as key_spec_index 0, 1, ...).
-/// - `WORD` (upper case) — a pure token; `WORD name:type` — an argument introduced by a token.
+/// - `WORD` (upper case) — a pure token; `WORD name:type` — an argument introduced by a token;
+///   `name:WORD` — a pure token with a name of its own (GEOADD's `change:CH`).
 /// - `[ ... ]` optional, `( ... )` a block, `a|b` alternatives (oneof); a group may be named
 ///   `label:[...]` or `label:(...)`.
 /// - `...` after an argument or group: it repeats.
@@ -126,6 +127,11 @@ struct ArgumentDoc {
             if w.hasSuffix("...") { multiple = true; w = String(w.dropLast(3)) }
             let parts = w.split(separator: ":", maxSplits: 1).map(String.init)
             let name = parts[0]
+            if parts.count == 2, parts[1].uppercased() == parts[1], parts[1].lowercased() != parts[1] {
+                var token = ArgumentDoc(name: name, kind: .pureToken, token: parts[1])
+                token.multiple = multiple
+                return token
+            }
             let kind: Kind
             if parts.count == 2 {
                 kind = Kind(rawValue: parts[1]) ?? .string
@@ -171,6 +177,9 @@ extension CommandCommands {
 
 /// The argument notation of every command (by full name), for COMMAND DOCS.
 enum CommandArgumentTable {
+    private static let geoFrom = "from:(FROMMEMBER member|FROMLONLAT longitude_latitude:(longitude:double latitude:double))"
+    private static let geoBy = "by:(circle:(BYRADIUS radius:double unit:(M|KM|FT|MI))|box:(BYBOX width:double height:double unit:(M|KM|FT|MI)))"
+    private static let geoRadiusOptions = "[WITHCOORD] [WITHDIST] [WITHHASH] [count:(COUNT count:integer [ANY])] [order:(ASC|DESC)]"
     static let notation: [String: String] = [
         "get": "key", "set": "key value condition:[NX|XX] [GET] expiration:[EX seconds:integer|PX milliseconds:integer|EXAT unix-time-seconds:unix-time|PXAT unix-time-milliseconds:unix-time|KEEPTTL]",
         "setnx": "key value", "setex": "key seconds:integer value", "psetex": "key milliseconds:integer value",
@@ -235,6 +244,15 @@ enum CommandArgumentTable {
         "zdiffstore": "destination:key numkeys:integer key...",
         "zintercard": "numkeys:integer key... [LIMIT limit:integer]",
         "zscan": "key cursor:integer [MATCH pattern:pattern] [COUNT count:integer]",
+        "geoadd": "key [condition:(NX|XX)] [change:CH] longitude_latitude_member:(longitude:double latitude:double member)...",
+        "geopos": "key member...", "geohash": "key member...",
+        "geodist": "key member1 member2 [unit:(M|KM|FT|MI)]",
+        "geosearch": "key \(geoFrom) \(geoBy) [order:(ASC|DESC)] [count:(COUNT count:integer [ANY])] [WITHCOORD] [WITHDIST] [WITHHASH]",
+        "geosearchstore": "destination:key source:key \(geoFrom) \(geoBy) [order:(ASC|DESC)] [count:(COUNT count:integer [ANY])] [STOREDIST]",
+        "georadius": "key longitude:double latitude:double radius:double unit:(M|KM|FT|MI) \(geoRadiusOptions) [STORE key] [STOREDIST key]",
+        "georadius_ro": "key longitude:double latitude:double radius:double unit:(M|KM|FT|MI) \(geoRadiusOptions)",
+        "georadiusbymember": "key member radius:double unit:(M|KM|FT|MI) \(geoRadiusOptions) [STORE key] [STOREDIST key]",
+        "georadiusbymember_ro": "key member radius:double unit:(M|KM|FT|MI) \(geoRadiusOptions)",
         "del": "key...", "unlink": "key...", "exists": "key...", "type": "key", "touch": "key...",
         "expire": "key seconds:integer condition:[NX|XX|GT|LT]", "pexpire": "key milliseconds:integer condition:[NX|XX|GT|LT]",
         "expireat": "key unix-time-seconds:unix-time condition:[NX|XX|GT|LT]",

@@ -17,11 +17,14 @@ enum CommandTable {
         typealias B = BitmapCommands
         typealias BF = BitfieldCommands
         typealias HL = HyperLogLogCommands
+        typealias G = GeoCommands
         let one = (1, 1, 1)
         let allKeys = (1, -1, 1)
         let pairs = (1, -1, 2)
         let str = "string", gen = "generic", conn = "connection", srv = "server", ps = "pubsub"
         let bits = "bitmap", hll = "hyperloglog"
+        let geoSearchCost = "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape"
+        let geoRadiusCost = "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index."
 
         return [
             // MARK: Strings
@@ -332,6 +335,35 @@ enum CommandTable {
                 Command("help", 2, "loading stale", acl: "", group: ps, since: "6.2.0",
                         summary: "Show helpful text about the different subcommands", parent: "pubsub", P.help),
             ]),
+
+            // MARK: Geo
+            Command("geoadd", -5, "write denyoom", keys: one, acl: "@geo", group: "geo", since: "3.2.0",
+                    summary: "Add one or more geospatial items in the geospatial index represented using a sorted set",
+                    complexity: "O(log(N)) for each item added, where N is the number of elements in the sorted set.", G.geoadd),
+            Command("geopos", -2, "readonly", keys: one, acl: "@geo", group: "geo", since: "3.2.0",
+                    summary: "Returns longitude and latitude of members of a geospatial index",
+                    complexity: "O(N) where N is the number of members requested.", G.geopos),
+            Command("geohash", -2, "readonly", keys: one, acl: "@geo", group: "geo", since: "3.2.0",
+                    summary: "Returns members of a geospatial index as standard geohash strings",
+                    complexity: "O(log(N)) for each member requested, where N is the number of elements in the sorted set.", G.geohash),
+            Command("geodist", -4, "readonly", keys: one, acl: "@geo", group: "geo", since: "3.2.0",
+                    summary: "Returns the distance between two members of a geospatial index", complexity: "O(log(N))", G.geodist),
+            Command("geosearch", -7, "readonly", keys: one, acl: "@geo", group: "geo", since: "6.2.0",
+                    summary: "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.",
+                    complexity: geoSearchCost, G.geosearch),
+            Command("geosearchstore", -8, "write denyoom", keys: (1, 2, 1), acl: "@geo", group: "geo", since: "6.2.0",
+                    summary: "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.",
+                    complexity: geoSearchCost, G.geosearchstore),
+            Command("georadius", -6, "write denyoom movablekeys", keys: one, acl: "@geo", group: "geo", since: "3.2.0",
+                    summary: "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point",
+                    complexity: geoRadiusCost, G.georadius),
+            Command("georadius_ro", -6, "readonly", keys: one, acl: "@geo", group: "geo", since: "3.2.10",
+                    summary: "A read-only variant for GEORADIUS", complexity: geoRadiusCost, G.georadiusRO),
+            Command("georadiusbymember", -5, "write denyoom movablekeys", keys: one, acl: "@geo", group: "geo", since: "3.2.0",
+                    summary: "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member",
+                    complexity: geoRadiusCost, G.georadiusbymember),
+            Command("georadiusbymember_ro", -5, "readonly", keys: one, acl: "@geo", group: "geo", since: "3.2.10",
+                    summary: "A read-only variant for GEORADIUSBYMEMBER", complexity: geoRadiusCost, G.georadiusbymemberRO),
 
             // MARK: Keys
             Command("del", -2, "write", keys: allKeys, acl: "@keyspace", group: gen, since: "1.0.0",

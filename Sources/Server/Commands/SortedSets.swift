@@ -81,14 +81,19 @@ enum SortedSetCommands {
         }
         var scores: [Double] = []
         scores.reserveCapacity(elements / 2)
-        var maxLength = 0
         for i in stride(from: j, to: a.count, by: 2) {
             guard let sc = parseScore(a[i]) else { c.notFloat(); return }
             scores.append(sc)
-            maxLength = max(maxLength, a[i + 1].count)
         }
+        addScores(s, c, a[1], f, scores) { k in a[j + 2 * k + 1] }
+    }
+
+    /// ZADD's write step, shared with GEOADD (which Redis runs by rewriting itself into a
+    /// ZADD): applies `scores[k]` to member `member(k)` under the flags, replies and signals.
+    static func addScores(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer, _ f: AddFlags,
+                          _ scores: [Double], member: (Int) -> UnsafeRawBufferPointer) {
+        let maxLength = (0..<scores.count).reduce(0) { max($0, member($1).count) }
         if maxLength > ZNode.maxMemberLength { c.error("ERR member too large"); return }
-        let key = a[1]
         var failed = false
         var entry = writeZSet(s, c, key, failed: &failed)
         if failed { return }
@@ -97,14 +102,14 @@ enum SortedSetCommands {
                 if f.incr { c.null() } else { c.int(0) }
                 return
             }
-            entry = c.db.add(key, .zset(ZSetValue(sizeHint: elements / 2, maxLength: maxLength)))
+            entry = c.db.add(key, .zset(ZSetValue(sizeHint: scores.count, maxLength: maxLength)))
         }
         var added = 0, updated = 0, processed = 0
         var incrResult: Double? = nil
         var nan = false
         c.db.mutateZSet(entry!) { z in
             for (k, score) in scores.enumerated() {
-                let m = a[j + 2 * k + 1]
+                let m = member(k)
                 if let cur = z.score(m) {
                     if f.nx { continue }
                     var new = score

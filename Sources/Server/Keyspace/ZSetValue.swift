@@ -134,6 +134,16 @@ public final class ZSetValue {
     /// descending when `reverse`.
     func forEach(ranks: Range<Int>, reverse: Bool = false,
                  _ body: (UnsafeRawBufferPointer, Double) -> Void) {
+        forEachWhile(ranks: ranks, reverse: reverse) { m, s in
+            body(m, s)
+            return true
+        }
+    }
+
+    /// Like `forEach(ranks:)`, stopping after the first call of `body` that returns false
+    /// (the geo searches stop once they have COUNT ... ANY results).
+    func forEachWhile(ranks: Range<Int>, reverse: Bool = false,
+                      _ body: (UnsafeRawBufferPointer, Double) -> Bool) {
         let r = ranks.clamped(to: 0..<count)
         guard !r.isEmpty else { return }
         switch storage {
@@ -141,15 +151,16 @@ public final class ZSetValue {
             if !reverse {
                 var left = r.count
                 ZSetValue.walk(p, from: p.offset(ofIndex: 2 * r.lowerBound)) { m, s in
-                    p.element(at: m).withBytes { body($0, ZSetValue.decodeScore(p.element(at: s))) }
+                    let more = p.element(at: m).withBytes { body($0, ZSetValue.decodeScore(p.element(at: s))) }
                     left -= 1
-                    return left > 0
+                    return more && left > 0
                 }
             } else {
                 var scoreOff = p.offset(ofIndex: 2 * (r.upperBound - 1) + 1)
                 for i in 0..<r.count {
                     let m = p.start(ofEntryEndingAt: scoreOff)
-                    p.element(at: m).withBytes { body($0, ZSetValue.decodeScore(p.element(at: scoreOff))) }
+                    let more = p.element(at: m).withBytes { body($0, ZSetValue.decodeScore(p.element(at: scoreOff))) }
+                    if !more { return }
                     if i + 1 < r.count { scoreOff = p.start(ofEntryEndingAt: m) }
                 }
             }
@@ -157,7 +168,7 @@ public final class ZSetValue {
             var node = sl.node(atRank: reverse ? r.upperBound - 1 : r.lowerBound)
             for _ in 0..<r.count {
                 guard let n = node else { break }
-                body(n.key, n.score)
+                if !body(n.key, n.score) { return }
                 node = reverse ? n.backward : n.forward(0)
             }
         }

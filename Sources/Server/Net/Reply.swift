@@ -46,6 +46,18 @@ extension Client {
     @inline(__always) func set(_ n: Int) { rw_reply_set(raw, n) }
     @inline(__always) func double(_ d: Double) { rw_reply_double(raw, d) }
     @inline(__always) func bool(_ b: Bool) { rw_reply_bool(raw, b ? 1 : 0) }
+    /// Redis's addReplyHumanLongDouble: "%.17Lf" without trailing zeros, as a bulk string in
+    /// RESP2 and a double in RESP3 (GEOPOS and WITHCOORD coordinates).
+    func humanLongDouble(_ v: Float80) {
+        guard let text = formatLongDoubleHuman(v) else { double(Double(v)); return }
+        if resp >= 3 {
+            rw_reply_raw(raw, ",", 1)
+            text.withUnsafeBytes { rw_reply_raw(raw, $0.baseAddress, $0.count) }
+            rw_reply_raw(raw, "\r\n", 2)
+        } else {
+            bulk(text)
+        }
+    }
     func verbatim(_ s: String) {
         var s = s
         s.withUTF8 { rw_reply_verbatim(raw, $0.baseAddress, $0.count, "txt") }

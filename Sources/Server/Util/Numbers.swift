@@ -1,5 +1,6 @@
 import CEventShim
 import CRC64
+import Glibc
 
 /// Parses a signed decimal with Redis's `string2ll` rules: no spaces, no '+', no leading
 /// zeros (except "0" itself), within Int64. Returns nil otherwise.
@@ -93,6 +94,33 @@ func formatDouble(_ d: Double) -> [UInt8] {
     let n = buf.withUnsafeMutableBytes { rw_d2str($0.baseAddress!.assumingMemoryBound(to: CChar.self), d) }
     buf.removeLast(64 - Int(n))
     return buf
+}
+
+/// Formats like Redis's fixedpoint_d2string (GEODIST and WITHDIST distances): the value
+/// times 10^digits rounded half-to-even to an integer (C's llrint, whose out-of-range and NaN
+/// result is Int64.min), printed with a dot before the last `digits` digits. It differs from
+/// "%.4f" when the scaled product rounds onto a tie, and prints NaN as
+/// "-922337203685477.5808" as Redis does.
+func formatFixedPoint(_ d: Double, digits: Int) -> [UInt8] {
+    if d == 0 { return Array("0.".utf8) + [UInt8](repeating: UInt8(ascii: "0"), count: digits) }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = d * scale
+    let n: Int64 = scaled.isNaN || !(scaled >= -9223372036854775808.0 && scaled < 9223372036854775808.0)
+        ? Int64.min : Int64(llrint(scaled))
+    let magnitude = n.magnitude
+    var divisor: UInt64 = 1
+    for _ in 0..<digits { divisor *= 10 }
+    let fraction = String(magnitude % divisor)
+    return Array(((n < 0 ? "-" : "") + String(magnitude / divisor) + "."
+                  + String(repeating: "0", count: digits - fraction.count) + fraction).utf8)
+}
+
+/// Formats like C's "%.<decimals>f" ("inf" and "nan" as glibc spells them).
+func formatFixed(_ d: Double, decimals: Int32) -> [UInt8] {
+    var buf = [CChar](repeating: 0, count: 512)
+    let n = withVaList([decimals, d]) { vsnprintf(&buf, buf.count, "%.*f", $0) }
+    return buf.prefix(Int(min(max(n, 0), Int32(buf.count - 1)))).map { UInt8(bitPattern: $0) }
 }
 
 /// Parses a memory amount with Redis's units: b, k, kb, m, mb, g, gb (case-insensitive;
