@@ -235,6 +235,8 @@ enum CommandArgumentTable {
         "zdiffstore": "destination:key numkeys:integer key...",
         "zintercard": "numkeys:integer key... [LIMIT limit:integer]",
         "zscan": "key cursor:integer [MATCH pattern:pattern] [COUNT count:integer]",
+        "sort": "key [BY pattern:pattern] [LIMIT offset_count:(offset:integer count:integer)] [GET pattern:pattern...] order:[ASC|DESC] [ALPHA] [STORE destination:key]",
+        "sort_ro": "key [BY pattern:pattern] [LIMIT offset_count:(offset:integer count:integer)] [GET pattern:pattern...] order:[ASC|DESC] [ALPHA]",
         "del": "key...", "unlink": "key...", "exists": "key...", "type": "key", "touch": "key...",
         "expire": "key seconds:integer condition:[NX|XX|GT|LT]", "pexpire": "key milliseconds:integer condition:[NX|XX|GT|LT]",
         "expireat": "key unix-time-seconds:unix-time condition:[NX|XX|GT|LT]",

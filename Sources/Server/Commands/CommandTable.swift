@@ -22,6 +22,7 @@ enum CommandTable {
         let pairs = (1, -1, 2)
         let str = "string", gen = "generic", conn = "connection", srv = "server", ps = "pubsub"
         let bits = "bitmap", hll = "hyperloglog"
+        let sortComplexity = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."
 
         return [
             // MARK: Strings
@@ -332,6 +333,15 @@ enum CommandTable {
                 Command("help", 2, "loading stale", acl: "", group: ps, since: "6.2.0",
                         summary: "Show helpful text about the different subcommands", parent: "pubsub", P.help),
             ]),
+
+            // MARK: Sorting
+            Command("sort", -2, "write denyoom movablekeys", keys: one, acl: "@set @sortedset @list @dangerous",
+                    group: gen, since: "1.0.0", summary: "Sort the elements in a list, set or sorted set",
+                    complexity: sortComplexity, SortCommands.sort),
+            Command("sort_ro", -2, "readonly movablekeys", keys: one, acl: "@set @sortedset @list @dangerous",
+                    group: gen, since: "7.0.0",
+                    summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
+                    complexity: sortComplexity, SortCommands.sortRO),
 
             // MARK: Keys
             Command("del", -2, "write", keys: allKeys, acl: "@keyspace", group: gen, since: "1.0.0",

@@ -43,9 +43,10 @@ extension Server {
 
     /// Stores the result of a *STORE command (SINTERSTORE, ZUNIONSTORE, ZRANGESTORE ...) at
     /// `dst`, replacing what was there, or deletes `dst` when the result is empty; replies
-    /// with the result's size.
+    /// with the result's size. A store counts as `dirty` changes (SORT counts every element it
+    /// stores), a delete as one.
     func storeResult(_ c: Client, _ dst: UnsafeRawBufferPointer, _ value: Value, count: Int,
-                     _ type: NotifyType, _ event: StaticString) {
+                     _ type: NotifyType, _ event: StaticString, dirty: Int64 = 1) {
         if count > 0 {
             c.db.set(dst, value, now: now)
             notifyKeyspaceEvent(type, event, dst, c.db.id)
@@ -56,7 +57,7 @@ extension Server {
             return
         }
         signalModifiedKey(c.db, dst)
-        changed()
+        changed(count > 0 ? dirty : 1)
         c.int(count)
     }
 
