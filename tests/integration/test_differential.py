@@ -27,7 +27,8 @@ Transactions (WATCH, MULTI, queued commands, EXEC/DISCARD) need MULTI;
 REDWING_DIFF_TRANSACTIONS=0/1 overrides.
 Bitmap commands (SETBIT ... BITFIELD_RO) need SETBIT and HyperLogLog
 commands (PFADD ... PFDEBUG, plus CONFIG SET hll-sparse-max-bytes) need PFADD;
-REDWING_DIFF_BITMAPS=0/1 and REDWING_DIFF_HLL=0/1 override.
+REDWING_DIFF_BITMAPS=0/1 and REDWING_DIFF_HLL=0/1 override.  SORT and SORT_RO
+(sort_generator.py) need SORT; REDWING_DIFF_SORTS=0/1 overrides.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from collections import deque
 
 import pytest
 
-from command_generator import (DATABASES, EXACT, HASH_ORDER, HSCAN_ALL, RANDFIELD, SCAN_ALL,
+from command_generator import (DATABASES, EXACT, EXACT_PROBED, HASH_ORDER, HSCAN_ALL, RANDFIELD, SCAN_ALL,
                                SET_BUILT, SET_ORDER, SORTED, SPOP_RANDOM, SRANDMEMBER,
                                SSCAN_ALL, TTL_CLASS, CommandGenerator, Step)
 from raw_resp import (Closed, Error, RawConnection, encode_command, parse_reply,
@@ -137,6 +138,8 @@ def normalise(step: Step, raw: bytes, probe: bytes = b""):
     probe, when it has one)."""
     if step.compare == EXACT:
         return raw
+    if step.compare == EXACT_PROBED:
+        return raw, probe
     decoded = parse_reply(raw)
     if isinstance(decoded, Error):
         return raw, probe if step.compare in (HASH_ORDER, SET_ORDER, SET_BUILT) else b""
@@ -242,8 +245,9 @@ class DifferentialRun:
     def __init__(self, seed: int, test_port: int, reference_port: int, with_lists: bool,
                  with_hashes: bool = False, with_sets: bool = False,
                  with_transactions: bool = False, with_bitmaps: bool = False,
-                 with_hll: bool = False):
+                 with_hll: bool = False, with_sorts: bool = False):
         self.seed = seed
+        self.with_sorts = with_sorts
         self.with_lists = with_lists
         self.with_hashes = with_hashes
         self.with_sets = with_sets
@@ -265,7 +269,8 @@ class DifferentialRun:
         generator = CommandGenerator(self.seed, with_lists=self.with_lists,
                                      with_hashes=self.with_hashes, with_sets=self.with_sets,
                                      with_transactions=self.with_transactions,
-                                     with_bitmaps=self.with_bitmaps, with_hll=self.with_hll)
+                                     with_bitmaps=self.with_bitmaps, with_hll=self.with_hll,
+                                     with_sorts=self.with_sorts)
         for step in generator.steps(count):
             if step.compare in PSEUDO:
                 self.flush(pending)
@@ -352,6 +357,8 @@ class DifferentialRun:
                     self.compare_call(("HGETALL", key), HASH_ORDER, ("OBJECT", "ENCODING", key))
                 elif kind == b"set":
                     self.compare_call(("SMEMBERS", key), SET_ORDER, ("OBJECT", "ENCODING", key))
+                elif kind == b"zset":
+                    self.compare_call(("ZRANGE", key, 0, -1, "WITHSCORES"))
                 else:
                     self.compare_call(("LRANGE", key, 0, -1))
 
@@ -382,8 +389,9 @@ def test_differential_against_redis(server, reference, seed, capsys):
                                   "REDWING_DIFF_TRANSACTIONS")
     with_bitmaps = generates(capsys, server.port, "bitmaps", "SETBIT", "REDWING_DIFF_BITMAPS")
     with_hll = generates(capsys, server.port, "HyperLogLogs", "PFADD", "REDWING_DIFF_HLL")
+    with_sorts = generates(capsys, server.port, "sorts", "SORT", "REDWING_DIFF_SORTS")
     run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes,
-                          with_sets, with_transactions, with_bitmaps, with_hll)
+                          with_sets, with_transactions, with_bitmaps, with_hll, with_sorts)
     try:
         run.run(COMMANDS_PER_SEED)
         run.compare_keyspace()
