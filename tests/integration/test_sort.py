@@ -26,6 +26,7 @@ import random
 import pytest
 
 from raw_resp import NOT_INTEGER, SYNTAX, WRONGTYPE, Error, RawConnection, err
+from test_keyspace_events import event_stream
 
 needs = pytest.mark.needs_commands
 UNCONVERTIBLE = err("ERR One or more scores can't be converted into double")
@@ -335,22 +336,7 @@ def test_keyspace_events_match_redis(server, reference):
         ("SORT", "st", "BY", "nosort", "STORE", "d"), ("SORT", "l", "GET", "nostar"),
         ("SET", "d", "x", "EX", 100), ("SORT", "l", "STORE", "d"),
     ]
-    streams = []
-    for proc in (server, reference):
-        listener, conn = RawConnection(proc.port), RawConnection(proc.port)
-        try:
-            assert conn.call("CONFIG", "SET", "notify-keyspace-events", "KEAn") == b"OK"
-            listener.call("PSUBSCRIBE", "__key*@*__:*")
-            for command in script:
-                conn.call(*command)
-            listener.send_command("PING")
-            events = []
-            while (message := listener.read_reply()) != [b"pong", b""]:
-                events.append(tuple(message))
-            streams.append(events)
-        finally:
-            listener.close()
-            conn.close()
+    streams = [event_stream(proc.port, script) for proc in (server, reference)]
     assert streams[0] == streams[1]
     assert (b"pmessage", b"__key*@*__:*", b"__keyevent@0__:sortstore", b"d") in streams[1]
 
