@@ -4,6 +4,9 @@ import Glibc
 public enum Daemon {
     /// Runs `redwing-server [config-file] [--name value ...]` and returns the exit status.
     public static func main(_ argv: [String]) -> Int32 {
+        // String collation follows the environment's locale, as in Redis (SORT ... ALPHA
+        // compares with strcoll).
+        setlocale(LC_COLLATE, "")
         var args = Array(argv.dropFirst())
         if args.count == 1 && (args[0] == "-v" || args[0] == "--version") {
             print("Redis server v=\(redwingRedisVersion) sha=00000000:0 malloc=libc bits=64 build=redwing-\(redwingVersion)")

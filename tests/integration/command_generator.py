@@ -74,6 +74,9 @@ it emits must be *deterministic* on a correct server:
   inside EXEC's array.  Errors while queuing (bad arity, unknown commands),
   nested MULTI, WATCH inside MULTI, EXEC/DISCARD outside MULTI and UNWATCH
   occur too.  A sequence that ends inside MULTI gets a final EXEC.
+* SORT and SORT_RO (when enabled) come from ``sort_generator.py``, with keys
+  of their own and the rules that keep their replies deterministic; SORT ...
+  STORE probes ``LRANGE destination`` and both are compared exactly.
 
 A generated step is a ``Step``: the argv plus how to compare its reply.
 """
@@ -134,6 +137,7 @@ SET_BUILT = "set-built"    # SUNION & co: exact when the fresh result set is an 
 SRANDMEMBER = "srandmember"  # SRANDMEMBER: reduced to its shape, checked against SMEMBERS
 SPOP_RANDOM = "spop-random"  # pseudo-command: SPOP, shape compared, popped members re-added
 SSCAN_ALL = "sscan-all"    # pseudo-command: full SSCAN iteration, sorted members
+EXACT_PROBED = "exact-probed"  # the reply and its probe, both byte-for-byte (SORT ... STORE)
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,8 @@ class CommandGenerator:
 
     def __init__(self, seed: int, with_lists: bool = True, with_hashes: bool = True,
                  with_sets: bool = True, with_transactions: bool = True,
-                 with_bitmaps: bool = True, with_hll: bool = True, with_geo: bool = True):
+                 with_bitmaps: bool = True, with_hll: bool = True, with_geo: bool = True,
+                 with_sorts: bool = True):
         self.rng = random.Random(seed)
         self.with_lists = with_lists
         self.with_hashes = with_hashes
@@ -222,6 +227,9 @@ class CommandGenerator:
                 (10, self.geoadd), (2, self.geopos), (2, self.geohash), (2, self.geodist),
                 (6, self.geo_search), (2, self.geo_store), (0.5, self.geo_bad_arity),
             ]
+        if with_sorts:
+            from sort_generator import SortSteps   # imported here: it imports this module
+            self.table += SortSteps(self).table
         # Queued inside MULTI: the plain commands only.
         self.queue_weights = [w for w, _ in self.table]
         self.queue_builders: List[Callable[[], Step]] = [b for _, b in self.table]

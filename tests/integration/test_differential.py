@@ -31,6 +31,7 @@ commands (PFADD ... PFDEBUG, plus CONFIG SET hll-sparse-max-bytes) need PFADD;
 REDWING_DIFF_BITMAPS=0/1 and REDWING_DIFF_HLL=0/1 override.
 Geo commands (GEOADD ... GEOSEARCHSTORE, GEORADIUS*) need GEOADD;
 REDWING_DIFF_GEO=0/1 overrides.
+SORT and SORT_RO (sort_generator.py) need SORT; REDWING_DIFF_SORTS=0/1 overrides.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from collections import deque
 
 import pytest
 
-from command_generator import (DATABASES, EXACT, HASH_ORDER, HSCAN_ALL, RANDFIELD, SCAN_ALL,
+from command_generator import (DATABASES, EXACT, EXACT_PROBED, HASH_ORDER, HSCAN_ALL, RANDFIELD, SCAN_ALL,
                                SET_BUILT, SET_ORDER, SORTED, SPOP_RANDOM, SRANDMEMBER,
                                SSCAN_ALL, TTL_CLASS, CommandGenerator, Step)
 from raw_resp import (Closed, Error, RawConnection, encode_command, parse_reply,
@@ -140,6 +141,8 @@ def normalise(step: Step, raw: bytes, probe: bytes = b""):
     probe, when it has one)."""
     if step.compare == EXACT:
         return raw
+    if step.compare == EXACT_PROBED:
+        return raw, probe
     decoded = parse_reply(raw)
     if isinstance(decoded, Error):
         return raw, probe if step.compare in (HASH_ORDER, SET_ORDER, SET_BUILT) else b""
@@ -245,8 +248,9 @@ class DifferentialRun:
     def __init__(self, seed: int, test_port: int, reference_port: int, with_lists: bool,
                  with_hashes: bool = False, with_sets: bool = False,
                  with_transactions: bool = False, with_bitmaps: bool = False,
-                 with_hll: bool = False, with_geo: bool = False):
+                 with_hll: bool = False, with_geo: bool = False, with_sorts: bool = False):
         self.seed = seed
+        self.with_sorts = with_sorts
         self.with_lists = with_lists
         self.with_hashes = with_hashes
         self.with_sets = with_sets
@@ -270,7 +274,7 @@ class DifferentialRun:
                                      with_hashes=self.with_hashes, with_sets=self.with_sets,
                                      with_transactions=self.with_transactions,
                                      with_bitmaps=self.with_bitmaps, with_hll=self.with_hll,
-                                     with_geo=self.with_geo)
+                                     with_geo=self.with_geo, with_sorts=self.with_sorts)
         for step in generator.steps(count):
             if step.compare in PSEUDO:
                 self.flush(pending)
@@ -390,8 +394,10 @@ def test_differential_against_redis(server, reference, seed, capsys):
     with_bitmaps = generates(capsys, server.port, "bitmaps", "SETBIT", "REDWING_DIFF_BITMAPS")
     with_hll = generates(capsys, server.port, "HyperLogLogs", "PFADD", "REDWING_DIFF_HLL")
     with_geo = generates(capsys, server.port, "geo", "GEOADD", "REDWING_DIFF_GEO")
+    with_sorts = generates(capsys, server.port, "sorts", "SORT", "REDWING_DIFF_SORTS")
     run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes,
-                          with_sets, with_transactions, with_bitmaps, with_hll, with_geo)
+                          with_sets, with_transactions, with_bitmaps, with_hll, with_geo,
+                          with_sorts)
     try:
         run.run(COMMANDS_PER_SEED)
         run.compare_keyspace()

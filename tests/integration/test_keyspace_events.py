@@ -10,6 +10,28 @@ from raw_resp import RawConnection
 DEBUG = pytest.mark.server_args("--enable-debug-command", "yes")
 
 
+def event_stream(port: int, script, setup=()) -> list:
+    """The keyspace events of every class ("KEAn") that running ``script`` on the server
+    at ``port`` publishes, in order, as (pmessage, pattern, channel, message) tuples.
+    ``setup`` commands run first, unobserved, and must reply OK."""
+    listener, conn = RawConnection(port), RawConnection(port)
+    try:
+        assert conn.call("CONFIG", "SET", "notify-keyspace-events", "KEAn") == b"OK"
+        for command in setup:
+            assert conn.call(*command) == b"OK"
+        listener.call("PSUBSCRIBE", "__key*@*__:*")
+        for command in script:
+            conn.call(*command)
+        listener.send_command("PING")
+        events = []
+        while (message := listener.read_reply()) != [b"pong", b""]:
+            events.append(tuple(message))
+        return events
+    finally:
+        listener.close()
+        conn.close()
+
+
 @DEBUG
 @pytest.mark.needs_commands("SUBSCRIBE", "PSUBSCRIBE")
 def test_keyspace_events_match_redis(server, reference):
@@ -51,25 +73,7 @@ def test_keyspace_events_match_redis(server, reference):
         ("DEBUG", "SLEEP", "0.05"), ("RENAME", "e", "e2"),
         ("SWAPDB", 0, 1), ("FLUSHDB",), ("FLUSHALL",),
     ]
-    streams = []
-    for proc in (server, reference):
-        listener, conn = RawConnection(proc.port), RawConnection(proc.port)
-        try:
-            assert conn.call("CONFIG", "SET", "notify-keyspace-events", "KEAn") == b"OK"
-            assert conn.call("DEBUG", "SET-ACTIVE-EXPIRE", 0) == b"OK"
-            listener.call("PSUBSCRIBE", "__key*@*__:*")
-            for cmd in script:
-                conn.call(*cmd)
-            listener.send_command("PING")
-            events = []
-            while True:
-                message = listener.read_reply()
-                if message == [b"pong", b""]:
-                    break
-                events.append(tuple(message))
-            streams.append(events)
-        finally:
-            listener.close()
-            conn.close()
+    setup = [("DEBUG", "SET-ACTIVE-EXPIRE", 0)]
+    streams = [event_stream(proc.port, script, setup) for proc in (server, reference)]
     assert streams[0] == streams[1]
     assert len(streams[1]) > 100

@@ -253,6 +253,8 @@ enum CommandArgumentTable {
         "georadius_ro": "key longitude:double latitude:double radius:double unit:(M|KM|FT|MI) \(geoRadiusOptions)",
         "georadiusbymember": "key member radius:double unit:(M|KM|FT|MI) \(geoRadiusOptions) [STORE key] [STOREDIST key]",
         "georadiusbymember_ro": "key member radius:double unit:(M|KM|FT|MI) \(geoRadiusOptions)",
+        "sort": "key [BY pattern:pattern] [LIMIT offset_count:(offset:integer count:integer)] [GET pattern:pattern...] order:[ASC|DESC] [ALPHA] [STORE destination:key]",
+        "sort_ro": "key [BY pattern:pattern] [LIMIT offset_count:(offset:integer count:integer)] [GET pattern:pattern...] order:[ASC|DESC] [ALPHA]",
         "del": "key...", "unlink": "key...", "exists": "key...", "type": "key", "touch": "key...",
         "expire": "key seconds:integer condition:[NX|XX|GT|LT]", "pexpire": "key milliseconds:integer condition:[NX|XX|GT|LT]",
         "expireat": "key unix-time-seconds:unix-time condition:[NX|XX|GT|LT]",

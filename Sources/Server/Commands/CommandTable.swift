@@ -25,6 +25,7 @@ enum CommandTable {
         let bits = "bitmap", hll = "hyperloglog"
         let geoSearchCost = "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape"
         let geoRadiusCost = "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index."
+        let sortComplexity = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."
 
         return [
             // MARK: Strings
@@ -364,6 +365,15 @@ enum CommandTable {
                     complexity: geoRadiusCost, G.georadiusbymember),
             Command("georadiusbymember_ro", -5, "readonly", keys: one, acl: "@geo", group: "geo", since: "3.2.10",
                     summary: "A read-only variant for GEORADIUSBYMEMBER", complexity: geoRadiusCost, G.georadiusbymemberRO),
+
+            // MARK: Sorting
+            Command("sort", -2, "write denyoom movablekeys", keys: one, acl: "@set @sortedset @list @dangerous",
+                    group: gen, since: "1.0.0", summary: "Sort the elements in a list, set or sorted set",
+                    complexity: sortComplexity, SortCommands.sort),
+            Command("sort_ro", -2, "readonly movablekeys", keys: one, acl: "@set @sortedset @list @dangerous",
+                    group: gen, since: "7.0.0",
+                    summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
+                    complexity: sortComplexity, SortCommands.sortRO),
 
             // MARK: Keys
             Command("del", -2, "write", keys: allKeys, acl: "@keyspace", group: gen, since: "1.0.0",
