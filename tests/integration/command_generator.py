@@ -3,8 +3,8 @@
 The generator produces string, keyspace and (when enabled) list, hash and set
 commands over a tiny key space (20 shared keys k0..k19, plus l0..l3 that only
 list commands write, h0..h3 that only hash commands write, s0..s3 that only
-set commands write, p0..p3 for HyperLogLogs and g0..g3 for geo, in 3
-databases) so that commands constantly collide:
+set commands write, z0..z3 (zlex, zd0, zd1) for sorted sets, p0..p3 for HyperLogLogs
+and g0..g3 for geo, in 3 databases) so that commands constantly collide:
 overwrites, wrong types, missing keys, overflow, bad numbers and bad options
 are all common.  List commands get plausible arguments most of the time
 (elements drawn from a small pool so that LPOS/LREM/LINSERT pivots match,
@@ -77,6 +77,9 @@ it emits must be *deterministic* on a correct server:
 * SORT and SORT_RO (when enabled) come from ``sort_generator.py``, with keys
   of their own and the rules that keep their replies deterministic; SORT ...
   STORE probes ``LRANGE destination`` and both are compared exactly.
+* Sorted-set commands (when enabled) come from ``zset_generator.py``: z0..z3
+  plus zlex, the one key lex ranges read (every member scores 0); ZRANDMEMBER
+  is reduced to its shape and ZSCAN iterated to the end, see that module.
 
 A generated step is a ``Step``: the argv plus how to compare its reply.
 """
@@ -97,6 +100,9 @@ HASH_KEYS = [f"h{i}" for i in range(4)]
 SET_KEYS = [f"s{i}" for i in range(4)]
 # Likewise written only by HyperLogLog commands, so that sketches grow.
 HLL_KEYS = [f"p{i}" for i in range(4)]
+# Likewise written only by sorted-set commands (zset_generator.py; its zlex is not
+# in the keyspace).
+ZSET_KEYS = [f"z{i}" for i in range(4)]
 # Likewise written only by geo commands (sorted sets of geohash scores).
 GEO_KEYS = [f"g{i}" for i in range(4)]
 GEO_STORE_KEYS = ["gs0", "gs1"]
@@ -163,7 +169,7 @@ class CommandGenerator:
     def __init__(self, seed: int, with_lists: bool = True, with_hashes: bool = True,
                  with_sets: bool = True, with_transactions: bool = True,
                  with_bitmaps: bool = True, with_hll: bool = True, with_geo: bool = True,
-                 with_sorts: bool = True):
+                 with_sorts: bool = True, with_zsets: bool = True):
         self.rng = random.Random(seed)
         self.with_lists = with_lists
         self.with_hashes = with_hashes
@@ -175,7 +181,8 @@ class CommandGenerator:
         self.transaction_length = 0
         self.keyspace = KEYS + (LIST_KEYS if with_lists else []) + \
             (HASH_KEYS if with_hashes else []) + (SET_KEYS if with_sets else []) + \
-            (HLL_KEYS if with_hll else []) + (GEO_KEYS if with_geo else [])
+            (HLL_KEYS if with_hll else []) + (GEO_KEYS if with_geo else []) + \
+            (ZSET_KEYS if with_zsets else [])
         self.table: List[tuple] = [
             # (weight, builder)
             (12, self.get), (12, self.set), (2, self.setnx), (2, self.setex), (2, self.psetex),
@@ -230,6 +237,9 @@ class CommandGenerator:
         if with_sorts:
             from sort_generator import SortSteps   # imported here: it imports this module
             self.table += SortSteps(self).table
+        if with_zsets:
+            from zset_generator import SortedSetSteps   # imported here: it imports this module
+            self.table += SortedSetSteps(self).table
         # Queued inside MULTI: the plain commands only.
         self.queue_weights = [w for w, _ in self.table]
         self.queue_builders: List[Callable[[], Step]] = [b for _, b in self.table]

@@ -1,9 +1,10 @@
 """Differential test: the server under test against a real redis-server.
 
 For each seed, ``CommandGenerator`` produces a few thousand string, keyspace,
-list, hash, set, HyperLogLog and geo commands over 20 shared keys (plus
-l0..l3 for lists, h0..h3 for hashes, s0..s3 for sets, p0..p3 for sketches
-and g0..g3 for geo sets) and 3 databases.  Every
+list, hash, set, sorted-set, HyperLogLog and geo commands over 20 shared keys
+(plus l0..l3 for lists, h0..h3 for hashes, s0..s3 for sets, z0..z3 and zlex
+for sorted sets, p0..p3 for sketches and g0..g3 for geo sets) and 3
+databases.  Every
 command is sent to both servers (pipelined in batches) and the replies, error
 strings included, are compared one by one; at the end the whole keyspace is
 compared too.
@@ -32,6 +33,8 @@ REDWING_DIFF_BITMAPS=0/1 and REDWING_DIFF_HLL=0/1 override.
 Geo commands (GEOADD ... GEOSEARCHSTORE, GEORADIUS*) need GEOADD;
 REDWING_DIFF_GEO=0/1 overrides.
 SORT and SORT_RO (sort_generator.py) need SORT; REDWING_DIFF_SORTS=0/1 overrides.
+Sorted-set commands (zset_generator.py: ZADD ... ZSCAN, plus CONFIG SET of the
+zset-max-listpack-* limits) need ZADD; REDWING_DIFF_ZSETS=0/1 overrides.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from command_generator import (DATABASES, EXACT, EXACT_PROBED, HASH_ORDER, HSCAN
                                SSCAN_ALL, TTL_CLASS, CommandGenerator, Step)
 from raw_resp import (Closed, Error, RawConnection, encode_command, parse_reply,
                       unknown_commands)
+from zset_generator import ZSCAN_ALL
 
 
 def _seeds() -> list[int]:
@@ -96,7 +100,8 @@ def pairs(flat: list) -> list:
 
 def randfield_shape(argv: tuple, reply, contents) -> tuple:
     """HRANDFIELD reduced to what any correct server answers alike.  ``contents``
-    is the server's own HGETALL of the key, taken right after (or an error)."""
+    is the server's own HGETALL of the key, taken right after (or an error).
+    ZRANDMEMBER too, with ZRANGE key 0 -1 WITHSCORES as its ``contents``."""
     if isinstance(contents, Error):
         return ("no hash", contents)
     fields = dict(pairs(contents))
@@ -214,6 +219,14 @@ def full_sscan(conn: RawConnection, argv: tuple) -> object:
     return scan_key_to_end(conn, argv, found.update) or sorted(found)
 
 
+def full_zscan(conn: RawConnection, argv: tuple) -> object:
+    """ZSCAN iterated to the end: sorted (member, score value) pairs or an error.
+    Scores are compared as numbers: ZSCAN prints them as the encoding holds them."""
+    found: dict = {}
+    return scan_key_to_end(conn, argv, lambda flat: found.update(pairs(flat))) or \
+        sorted((member, float(score)) for member, score in found.items())
+
+
 def spop_and_restore(conn: RawConnection, argv: tuple) -> object:
     """SPOP on one server, reduced to its shape; the popped members are added
     back so that both servers hold the same set again.  A set emptied by the
@@ -234,7 +247,7 @@ def spop_and_restore(conn: RawConnection, argv: tuple) -> object:
 
 
 PSEUDO = {SCAN_ALL: full_scan, HSCAN_ALL: full_hscan, SSCAN_ALL: full_sscan,
-          SPOP_RANDOM: spop_and_restore}
+          SPOP_RANDOM: spop_and_restore, ZSCAN_ALL: full_zscan}
 
 
 class Mismatch(AssertionError):
@@ -248,8 +261,10 @@ class DifferentialRun:
     def __init__(self, seed: int, test_port: int, reference_port: int, with_lists: bool,
                  with_hashes: bool = False, with_sets: bool = False,
                  with_transactions: bool = False, with_bitmaps: bool = False,
-                 with_hll: bool = False, with_geo: bool = False, with_sorts: bool = False):
+                 with_hll: bool = False, with_geo: bool = False, with_sorts: bool = False,
+                 with_zsets: bool = False):
         self.seed = seed
+        self.with_zsets = with_zsets
         self.with_sorts = with_sorts
         self.with_lists = with_lists
         self.with_hashes = with_hashes
@@ -274,7 +289,8 @@ class DifferentialRun:
                                      with_hashes=self.with_hashes, with_sets=self.with_sets,
                                      with_transactions=self.with_transactions,
                                      with_bitmaps=self.with_bitmaps, with_hll=self.with_hll,
-                                     with_geo=self.with_geo, with_sorts=self.with_sorts)
+                                     with_geo=self.with_geo, with_sorts=self.with_sorts,
+                                     with_zsets=self.with_zsets)
         for step in generator.steps(count):
             if step.compare in PSEUDO:
                 self.flush(pending)
@@ -395,9 +411,10 @@ def test_differential_against_redis(server, reference, seed, capsys):
     with_hll = generates(capsys, server.port, "HyperLogLogs", "PFADD", "REDWING_DIFF_HLL")
     with_geo = generates(capsys, server.port, "geo", "GEOADD", "REDWING_DIFF_GEO")
     with_sorts = generates(capsys, server.port, "sorts", "SORT", "REDWING_DIFF_SORTS")
+    with_zsets = generates(capsys, server.port, "sorted sets", "ZADD", "REDWING_DIFF_ZSETS")
     run = DifferentialRun(seed, server.port, reference.port, with_lists, with_hashes,
                           with_sets, with_transactions, with_bitmaps, with_hll, with_geo,
-                          with_sorts)
+                          with_sorts, with_zsets)
     try:
         run.run(COMMANDS_PER_SEED)
         run.compare_keyspace()
