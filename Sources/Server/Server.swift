@@ -36,6 +36,8 @@ public final class Server {
     let lazyFree = LazyFree()
     /// Pub/Sub subscriptions (PubSub/Subscriptions.swift).
     let pubsub = PubSubRegistry()
+    /// Clients blocked on keys (Blocking/BlockedClients.swift).
+    let blocking = BlockingRegistry()
 
     public init(config: Config) {
         self.config = config
@@ -151,6 +153,7 @@ public final class Server {
         pausedClients.removeAll { $0 === client }
         resumeQueue.removeAll { $0 === client }
         if client.subscriptions != nil { pubsub.removeAll(client) }
+        if client.blocked != nil { forgetBlocked(client) }
     }
 
     @inline(__always)
@@ -208,7 +211,8 @@ public final class Server {
                 hold(client)
                 return
             }
-            if c.pointee.flags & UInt32(RW_CLOSE_AFTER_REPLY | RW_CLOSE_ASAP) != 0 { return }
+            // A command that blocked holds the rest of the input until the client is unblocked.
+            if c.pointee.flags & UInt32(RW_CLOSE_AFTER_REPLY | RW_CLOSE_ASAP | RW_BLOCKED) != 0 { return }
         }
     }
 
@@ -253,6 +257,8 @@ public final class Server {
             unpause()
         }
         call(cmd, client, args)
+        // Clients blocked on keys this command (or this EXEC) made ready are served now.
+        if blocking.hasReadyKeys { serveBlockedClients() }
         return true
     }
 
@@ -285,7 +291,10 @@ public final class Server {
         if !monitors.isEmpty && !cmd.flags.contains(.skipMonitor) && !cmd.flags.contains(.admin) {
             feedMonitors(client, args, cmd)
         }
-        if duration >= config.slowlogSlowerThan && config.slowlogSlowerThan >= 0
+        if let blocked = client.blocked {
+            // Its slow log entry waits until it ends (Blocking/BlockedClients.swift).
+            blocked.callMicros = duration
+        } else if duration >= config.slowlogSlowerThan && config.slowlogSlowerThan >= 0
             && !cmd.flags.contains(.skipSlowlog) {
             slowlog.add(args: args, redacted: Server.redactedArguments(cmd, args), duration: duration,
                         client: client, maxLen: config.slowlogMaxLen)
@@ -387,6 +396,8 @@ public final class Server {
     // MARK: - Loop hooks
 
     private func beforeSleep() {
+        // Blocked clients that time out join the resume queue, so their input runs below.
+        handleBlockedTimeouts()
         if pauseUntil > 0 && rw_now_ms() >= pauseUntil { unpause() }
         if !resumeQueue.isEmpty { resumeHeldClients() }
         if config.activeExpireEnabled && lastExpireCycleTimedOut { activeExpireCycle(fast: true) }
@@ -415,8 +426,8 @@ public final class Server {
 
     private func closeIdleClients() {
         let limit = config.timeout * 1000
-        // Subscribers wait for messages, not to send: the idle timeout spares them, as in Redis.
-        for c in allClients() where !c.isMonitor && c.subscriptions == nil {
+        // Subscribers and blocked clients wait, they do not idle: the timeout spares them, as in Redis.
+        for c in allClients() where !c.isMonitor && c.subscriptions == nil && c.blocked == nil {
             if now - c.raw.pointee.last_io_ms > limit {
                 log.verbose("Closing idle client")
                 rw_client_close_async(c.raw)
@@ -486,6 +497,7 @@ extension Server: KeyspaceListener {
 
     /// A key was created (Redis's dbAdd): the "new" keyspace event.
     func keyAdded(db: Database, key: UnsafeRawBufferPointer, value: Value) {
+        if blocking.blockedCount > 0 { signalKeyAsReady(db, key, value) }
         notifyKeyspaceEvent(.new, "new", key, db.id)
     }
 }

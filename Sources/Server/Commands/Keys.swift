@@ -339,6 +339,7 @@ enum KeyCommands {
         }
         if i != k {
             s.dbs[Int(i)].swapContents(with: s.dbs[Int(k)])
+            s.signalReadyKeysAfterSwap([s.dbs[Int(i)], s.dbs[Int(k)]])
             s.changed()
         }
         c.ok()
