@@ -17,11 +17,13 @@ import CEventShim
 /// adds its case here and in `init?(_:)`, and blocks with its own serve function.
 enum BlockType: Int, CaseIterable {
     case list
+    case zset
 
     /// The block type a value can serve, if any.
     init?(_ value: Value) {
         switch value {
         case .list: self = .list
+        case .zset: self = .zset
         default: return nil
         }
     }

@@ -105,12 +105,12 @@ enum BlockingCommands {
         for k in request.keys {
             guard let e = s.lookupWrite(c.db, a[k]) else { continue }
             guard e.value.isList else { c.wrongType(); return }
-            ListCommands.popRange(s, c, a[k], e, head: request.head, count: request.count)
+            ListCommands.popRange(s, c, a[k], e, head: request.first, count: request.count)
             return
         }
         if c.denyBlocking { c.nullArray(); return }
         s.block(c, keys: request.keys.map { a.bytes($0) }, deadline: deadline, type: .list, args: a) {
-            s, c, key, e in ListCommands.popRange(s, c, key, e, head: request.head, count: request.count)
+            s, c, key, e in ListCommands.popRange(s, c, key, e, head: request.first, count: request.count)
         }
     }
 

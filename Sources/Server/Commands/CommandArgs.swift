@@ -240,6 +240,8 @@ enum CommandArgumentTable {
         "zremrangebyrank": "key start:integer stop:integer", "zremrangebyscore": "key min:double max:double",
         "zremrangebylex": "key min max", "zpopmin": "key [count:integer]", "zpopmax": "key [count:integer]",
         "zmpop": "numkeys:integer key... where:(MIN|MAX) [COUNT count:integer]",
+        "bzpopmin": "key... timeout:double", "bzpopmax": "key... timeout:double",
+        "bzmpop": "timeout:double numkeys:integer key... where:(MIN|MAX) [COUNT count:integer]",
         "zrandmember": "key [options:(count:integer [WITHSCORES])]",
         "zunion": "numkeys:integer key... [WEIGHTS weight:integer...] [AGGREGATE aggregate:(SUM|MIN|MAX)] [WITHSCORES]",
         "zinter": "numkeys:integer key... [WEIGHTS weight:integer...] [AGGREGATE aggregate:(SUM|MIN|MAX)] [WITHSCORES]",

@@ -322,40 +322,8 @@ enum ListCommands {
     }
 
     /// What LMPOP and BLMPOP ask for: the argument indexes of the keys, the side, the count.
-    struct MultiPop {
-        let keys: Range<Int>
-        let head: Bool
-        let count: Int
-    }
-
-    /// Parses `numkeys key [key ...] LEFT|RIGHT [COUNT count]` with numkeys at `numkeysAt`,
-    /// replying the error (in Redis's order of checks) when it is wrong.
     static func parseMultiPop(_ c: Client, _ a: Args, numkeysAt: Int) -> MultiPop? {
-        guard let numkeys = a.int(numkeysAt), numkeys > 0 else {
-            c.error("ERR numkeys should be greater than 0")
-            return nil
-        }
-        let whereIndex = numkeysAt + 1 + Int(min(numkeys, Int64(a.count)))
-        guard whereIndex < a.count else { c.syntaxError(); return nil }
-        guard let head = side(c, a, whereIndex) else { return nil }
-        var count: Int64 = 1
-        var j = whereIndex + 1
-        var sawCount = false
-        while j < a.count {
-            if a.is(j, "COUNT") && j + 1 < a.count && !sawCount {
-                guard let v = a.int(j + 1), v > 0 else {
-                    c.error("ERR count should be greater than 0")
-                    return nil
-                }
-                count = v
-                sawCount = true
-                j += 2
-            } else {
-                c.syntaxError()
-                return nil
-            }
-        }
-        return MultiPop(keys: (numkeysAt + 1)..<whereIndex, head: head, count: Int(clamping: count))
+        MultiPop.parse(c, a, numkeysAt: numkeysAt, ends: ("LEFT", "RIGHT"))
     }
 
     /// Pops up to `count` elements from the list at `key` and replies `[key, [elements]]`.
@@ -375,7 +343,7 @@ enum ListCommands {
         for k in request.keys {
             guard let e = s.lookupWrite(c.db, a[k]) else { continue }
             guard e.value.isList else { c.wrongType(); return }
-            popRange(s, c, a[k], e, head: request.head, count: request.count)
+            popRange(s, c, a[k], e, head: request.first, count: request.count)
             return
         }
         c.nullArray()
