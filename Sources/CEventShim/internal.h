@@ -6,6 +6,9 @@
 
 #define RW_BLOCK_SIZE (16 * 1024)
 
+/** Flags under which a client's input is not processed (it is still read). */
+#define RW_INPUT_HELD (RW_PAUSED_INPUT | RW_BLOCKED)
+
 /** A reply buffer block: replies are appended to the tail block; the chain is written with
  *  one writev. Blocks of RW_BLOCK_SIZE are recycled through a small free list. */
 struct rw_block {
@@ -24,6 +27,7 @@ struct rw_server {
     int listen_unix[RW_MAX_LISTENERS];
     int nlisten;
     struct event *cron_ev, *sigterm_ev, *sigint_ev;
+    struct event *wake_ev;  /* one-shot timer: rw_set_wakeup */
     int cron_ms;
     int stop;
     int nclients;

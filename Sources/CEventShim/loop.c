@@ -260,7 +260,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg) {
         rw_client_close_async(c);
         return;
     }
-    if (!(c->flags & RW_PAUSED_INPUT)) s->cb.on_input(c);
+    if (!(c->flags & RW_INPUT_HELD)) s->cb.on_input(c);
     if (rw_client_output_full(c)) block_input_for_output(c);
 
     /* A client that consumed everything starts again at the front of its buffer; a very
@@ -289,7 +289,7 @@ void rw_client_shrink_idle(rw_client *c) {
 }
 
 void rw_client_resume_input(rw_client *c) {
-    if (c->flags & (RW_CLOSE_ASAP | RW_PAUSED_INPUT)) return;
+    if (c->flags & (RW_CLOSE_ASAP | RW_INPUT_HELD)) return;
     if (c->qb_pos < c->qb_len) c->server->cb.on_input(c);
 }
 
@@ -482,6 +482,18 @@ static void on_cron(evutil_socket_t fd, short what, void *arg) {
     if (s->cb.on_cron) s->cb.on_cron();
 }
 
+/* The wake-up timer has nothing to do itself: waking the loop runs before_sleep. */
+static void on_wakeup(evutil_socket_t fd, short what, void *arg) {
+    (void)fd; (void)what; (void)arg;
+}
+
+void rw_set_wakeup(rw_server *s, int64_t when_ms) {
+    int64_t delay = when_ms - rw_now_ms();
+    if (delay < 0) delay = 0;
+    struct timeval tv = {(time_t)(delay / 1000), (suseconds_t)((delay % 1000) * 1000)};
+    event_add(s->wake_ev, &tv);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg) {
     (void)what;
     rw_server *s = arg;
@@ -502,6 +514,7 @@ rw_server *rw_server_new(const rw_callbacks *cb) {
     s->cron_ev = event_new(s->base, -1, EV_PERSIST, on_cron, s);
     struct timeval tv = {0, 100 * 1000};
     event_add(s->cron_ev, &tv);
+    s->wake_ev = evtimer_new(s->base, on_wakeup, s);
     s->sigterm_ev = evsignal_new(s->base, SIGTERM, on_signal, s);
     s->sigint_ev = evsignal_new(s->base, SIGINT, on_signal, s);
     event_add(s->sigterm_ev, NULL);
@@ -523,7 +536,7 @@ static void process_resume_list(rw_server *s) {
         s->resume_head = c->resume_next;
         c->resume_next = NULL;
         c->flags &= ~(uint32_t)RW_RESUME_QUEUED;
-        if (c->flags & (RW_CLOSE_ASAP | RW_PAUSED_INPUT)) continue;
+        if (c->flags & (RW_CLOSE_ASAP | RW_INPUT_HELD)) continue;
         if (c->qb_pos < c->qb_len) s->cb.on_input(c);
         if (rw_client_output_full(c)) block_input_for_output(c);
     }

@@ -42,6 +42,8 @@ public final class Server {
     /// Error replies counted when the current call began, moved on by nested calls (Redis's
     /// prev_err_count): a failure inside EXEC is the failing command's, not EXEC's.
     var errorMark: Int64 = 0
+    /// Clients blocked on keys (Blocking/BlockedClients.swift).
+    let blocking = BlockingRegistry()
 
     public init(config: Config) {
         self.config = config
@@ -158,6 +160,7 @@ public final class Server {
         pausedClients.removeAll { $0 === client }
         resumeQueue.removeAll { $0 === client }
         if client.subscriptions != nil { pubsub.removeAll(client) }
+        if client.blocked != nil { forgetBlocked(client) }
     }
 
     @inline(__always)
@@ -215,7 +218,8 @@ public final class Server {
                 hold(client)
                 return
             }
-            if c.pointee.flags & UInt32(RW_CLOSE_AFTER_REPLY | RW_CLOSE_ASAP) != 0 { return }
+            // A command that blocked holds the rest of the input until the client is unblocked.
+            if c.pointee.flags & UInt32(RW_CLOSE_AFTER_REPLY | RW_CLOSE_ASAP | RW_BLOCKED) != 0 { return }
         }
     }
 
@@ -274,6 +278,8 @@ public final class Server {
             return true
         }
         call(cmd, client, args)
+        // Clients blocked on keys this command (or this EXEC) made ready are served now.
+        if blocking.hasReadyKeys { serveBlockedClients() }
         return true
     }
 
@@ -323,7 +329,10 @@ public final class Server {
         if !monitors.isEmpty && !cmd.flags.contains(.skipMonitor) && !cmd.flags.contains(.admin) {
             feedMonitors(client, args, cmd)
         }
-        if duration >= config.slowlogSlowerThan && config.slowlogSlowerThan >= 0
+        if let blocked = client.blocked {
+            // Its slow log entry waits until it ends (Blocking/BlockedClients.swift).
+            blocked.callMicros = duration
+        } else if duration >= config.slowlogSlowerThan && config.slowlogSlowerThan >= 0
             && !cmd.flags.contains(.skipSlowlog) {
             slowlog.add(args: args, redacted: Server.redactedArguments(cmd, args), duration: duration,
                         client: client, maxLen: config.slowlogMaxLen)
@@ -425,6 +434,8 @@ public final class Server {
     // MARK: - Loop hooks
 
     private func beforeSleep() {
+        // Blocked clients that time out join the resume queue, so their input runs below.
+        handleBlockedTimeouts()
         if pauseUntil > 0 && rw_now_ms() >= pauseUntil { unpause() }
         if !resumeQueue.isEmpty { resumeHeldClients() }
         if config.activeExpireEnabled && lastExpireCycleTimedOut { activeExpireCycle(fast: true) }
@@ -453,8 +464,8 @@ public final class Server {
 
     private func closeIdleClients() {
         let limit = config.timeout * 1000
-        // Subscribers wait for messages, not to send: the idle timeout spares them, as in Redis.
-        for c in allClients() where !c.isMonitor && c.subscriptions == nil {
+        // Subscribers and blocked clients wait, they do not idle: the timeout spares them, as in Redis.
+        for c in allClients() where !c.isMonitor && c.subscriptions == nil && c.blocked == nil {
             if now - c.raw.pointee.last_io_ms > limit {
                 log.verbose("Closing idle client")
                 rw_client_close_async(c.raw)

@@ -41,7 +41,10 @@ it emits must be *deterministic* on a correct server:
 * Replies that carry time (TTL, PTTL, EXPIRETIME, PEXPIRETIME) are compared
   as classes (-2 / -1 / positive) by the differential test, not here.
 * RANDOMKEY, SCAN cursors, TIME, INFO and OBJECT IDLETIME are never emitted.
-* Blocking list commands (BLPOP, BLMOVE, ...) are never emitted.
+* Blocking list commands (BLPOP, BLMOVE, ...) get a 1 ms timeout or a bad one, so
+  they answer at once or after at most one server tick; never 0 (forever).
+* Pub/Sub commands run without subscribers (the generator has one client):
+  PUBLISH counts 0, PUBSUB answers empty, UNSUBSCRIBE confirms nothing.
 * Replies whose order Redis leaves unspecified carry a *probe*, a read-only
   command sent right after them to both servers: HKEYS/HVALS/HGETALL probe
   ``OBJECT ENCODING key`` and are compared exactly for a listpack, as sorted
@@ -194,13 +197,14 @@ class CommandGenerator:
             (1, self.scan_all), (2, self.dbsize), (2, self.rename), (2, self.copy),
             (2, self.move), (3, self.select), (1, self.swapdb), (2, self.object_encoding),
             (1, self.bad_arity), (1, self.unknown_command), (0.3, self.flushdb),
+            (1, self.pubsub),
         ]
         if with_lists:
             self.table += [
                 (6, self.push), (2, self.rpush), (5, self.pop), (2, self.llen), (5, self.lrange),
                 (3, self.lindex), (2, self.lset), (3, self.linsert), (3, self.lrem),
                 (2, self.ltrim), (4, self.lpos), (2, self.rpoplpush), (3, self.lmove),
-                (3, self.lmpop), (0.5, self.list_bad_arity),
+                (3, self.lmpop), (0.5, self.list_bad_arity), (3, self.blocking_list),
             ]
         if with_hashes:
             self.table += [
@@ -643,6 +647,38 @@ class CommandGenerator:
         elif pick < 0.5:
             argv += self.rng.choice([["COUNT"], ["COUNT", 1, "COUNT", 2], ["FOO", 1], ["EXTRA"]])
         return Step(tuple(argv))
+
+    def blocking_timeout(self):
+        if self.rng.random() < 0.7:
+            return self.rng.choice(["0.001", "0.0001", "1e-3"])
+        return self.rng.choice(["-1", "x", "", "1e300", "inf", "nan", "-0.5", "1e16"])
+
+    def blocking_list(self):
+        timeout = self.blocking_timeout()
+        pick = self.rng.random()
+        if pick < 0.3:
+            keys = [self.list_key() for _ in range(self.rng.randint(1, 3))]
+            return Step((self.rng.choice(["BLPOP", "BRPOP"]), *keys, timeout))
+        if pick < 0.45:
+            return Step(("BRPOPLPUSH", self.list_key(), self.list_key(), timeout))
+        if pick < 0.7:
+            return Step(("BLMOVE", self.list_key(), self.list_key(), self.direction(), self.direction(),
+                         timeout))
+        keys = [self.list_key() for _ in range(self.rng.randint(1, 3))]
+        argv = ["BLMPOP", timeout, len(keys), *keys, self.direction()]
+        if self.rng.random() < 0.5:
+            argv += ["COUNT", self.list_count()]
+        return Step(tuple(argv))
+
+    def pubsub(self):
+        channel = self.rng.choice(["news", "k1", "", "a*"])
+        return Step(self.rng.choice([
+            ("PUBLISH", channel, self.value()), ("SPUBLISH", channel, self.value()),
+            ("PUBSUB", "NUMSUB", channel, "other"), ("PUBSUB", "NUMPAT"), ("PUBSUB", "CHANNELS"),
+            ("PUBSUB", "CHANNELS", "n*"), ("PUBSUB", "SHARDCHANNELS"), ("PUBSUB", "SHARDNUMSUB", channel),
+            ("UNSUBSCRIBE",), ("PUNSUBSCRIBE", channel), ("SUNSUBSCRIBE", channel),  # one reply each
+            ("PUBSUB", "CHANNELS", "a", "b"), ("PUBLISH", channel),
+        ]))
 
     def list_bad_arity(self):
         key = self.list_key()

@@ -48,6 +48,9 @@ enum {
     RW_OUTPUT_BLOCKED    = 1u << 9, /* internal: not reading until the output drains */
     RW_RESUME_QUEUED     = 1u << 10, /* internal: on the resume list */
     RW_UNAUTHENTICATED   = 1u << 11, /* set by Swift: Redis's smaller limits for input apply */
+    RW_BLOCKED           = 1u << 12, /* set by Swift: waiting in a blocking command (BLPOP ...);
+                                        input is read but left in the buffer until cleared and
+                                        rw_client_resume_input is called */
 };
 
 /** Output a client may have queued before its input is left unread until the output drains
@@ -140,6 +143,9 @@ void rw_close_listeners(rw_server *s);
 void rw_close_tcp_listeners(rw_server *s);
 /** Sets the cron period in milliseconds (1000/hz). */
 void rw_set_cron_period(rw_server *s, int ms);
+/** Makes the loop wake up (and run before_sleep) at `when_ms` (wall clock, ms) at the
+ *  latest, replacing the previous wake-up. Blocked clients' timeouts use it. */
+void rw_set_wakeup(rw_server *s, int64_t when_ms);
 /** Runs until rw_server_stop. */
 void rw_server_run(rw_server *s);
 void rw_server_stop(rw_server *s);

@@ -18,6 +18,7 @@ enum CommandTable {
         typealias BF = BitfieldCommands
         typealias HL = HyperLogLogCommands
         typealias G = GeoCommands
+        typealias BL = BlockingCommands
         let one = (1, 1, 1)
         let allKeys = (1, -1, 1)
         let pairs = (1, -1, 2)
@@ -146,6 +147,25 @@ enum CommandTable {
             Command("lmpop", -4, "write movablekeys", acl: "@list", group: "list", since: "7.0.0",
                     summary: "Pop elements from a list", complexity: "O(N+M)", L.lmpop),
 
+            Command("blpop", -3, "write noscript blocking", keys: (1, -2, 1), acl: "@list", group: "list", since: "2.0.0",
+                    summary: "Remove and get the first element in a list, or block until one is available",
+                    complexity: "O(N) where N is the number of provided keys.", BL.blpop),
+            Command("brpop", -3, "write noscript blocking", keys: (1, -2, 1), acl: "@list", group: "list", since: "2.0.0",
+                    summary: "Remove and get the last element in a list, or block until one is available",
+                    complexity: "O(N) where N is the number of provided keys.", BL.brpop),
+            Command("brpoplpush", 4, "write denyoom noscript blocking", keys: (1, 2, 1), acl: "@list", group: "list",
+                    since: "2.2.0",
+                    summary: "Pop an element from a list, push it to another list and return it; or block until one is available",
+                    BL.brpoplpush),
+            Command("blmove", 6, "write denyoom noscript blocking", keys: (1, 2, 1), acl: "@list", group: "list",
+                    since: "6.2.0",
+                    summary: "Pop an element from a list, push it to another list and return it; or block until one is available",
+                    BL.blmove),
+            Command("blmpop", -5, "write blocking movablekeys", acl: "@list", group: "list", since: "7.0.0",
+                    summary: "Pop elements from a list, or block until one is available",
+                    complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+                    BL.blmpop),
+
             // MARK: Hashes
             Command("hset", -4, "write denyoom fast", keys: one, acl: "@hash", group: "hash", since: "2.0.0",
                     summary: "Set the string value of a hash field", H.hset),
@@ -266,6 +286,15 @@ enum CommandTable {
                     summary: "Remove and return members with the lowest scores in a sorted set", complexity: "O(log(N)*M)", Z.zpopmin),
             Command("zpopmax", -2, "write fast", keys: one, acl: "@sortedset", group: "sorted-set", since: "5.0.0",
                     summary: "Remove and return members with the highest scores in a sorted set", complexity: "O(log(N)*M)", Z.zpopmax),
+            Command("bzpopmin", -3, "write noscript blocking fast", keys: (1, -2, 1), acl: "@sortedset", group: "sorted-set",
+                    since: "5.0.0", summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available",
+                    complexity: "O(log(N))", Z.bzpopmin),
+            Command("bzpopmax", -3, "write noscript blocking fast", keys: (1, -2, 1), acl: "@sortedset", group: "sorted-set",
+                    since: "5.0.0", summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available",
+                    complexity: "O(log(N))", Z.bzpopmax),
+            Command("bzmpop", -5, "write blocking movablekeys", acl: "@sortedset", group: "sorted-set", since: "7.0.0",
+                    summary: "Remove and return members with scores in a sorted set or block until one is available",
+                    complexity: "O(K) + O(N*log(M))", Z.bzmpop),
             Command("zmpop", -4, "write movablekeys", acl: "@sortedset", group: "sorted-set", since: "7.0.0",
                     summary: "Remove and return members with scores in a sorted set", complexity: "O(K)+O(N*log(M))", Z.zmpop),
             Command("zrandmember", -2, "readonly", keys: one, acl: "@sortedset", group: "sorted-set", since: "6.2.0",
@@ -476,6 +505,9 @@ enum CommandTable {
                         summary: "Stop processing commands from clients for some time", parent: "client", N.clientPause),
                 Command("unpause", 2, "admin noscript loading stale", acl: "@connection", group: conn, since: "6.2.0",
                         summary: "Resume processing of clients that were paused", complexity: "O(N)", parent: "client", N.clientUnpause),
+                Command("unblock", -3, "admin noscript loading stale", acl: "@connection", group: conn, since: "5.0.0",
+                        summary: "Unblock a client blocked in a blocking command from a different connection",
+                        complexity: "O(log N) where N is the number of client connections", parent: "client", BL.clientUnblock),
                 Command("help", 2, "loading stale", acl: "@connection", group: conn, since: "5.0.0",
                         summary: "Show helpful text about the different subcommands", parent: "client", N.clientHelp),
             ]),

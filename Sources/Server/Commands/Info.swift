@@ -67,8 +67,8 @@ enum InfoCommand {
             return fields([
                 ("connected_clients", rw_client_count(s.loop)), ("cluster_connections", 0),
                 ("maxclients", s.config.maxclients), ("client_recent_max_input_buffer", 0),
-                ("client_recent_max_output_buffer", 0), ("blocked_clients", 0),
-                ("tracking_clients", 0), ("clients_in_timeout_table", 0),
+                ("client_recent_max_output_buffer", 0), ("blocked_clients", s.blocking.blockedCount),
+                ("tracking_clients", 0), ("clients_in_timeout_table", s.blocking.withTimeout),
             ])
         case "memory":
             let m = Memory.sample()

@@ -365,6 +365,7 @@ enum KeyCommands {
             s.touchAllWatchedKeys(in: first, replacedWith: second)
             s.touchAllWatchedKeys(in: second, replacedWith: first)
             first.swapContents(with: second)
+            s.signalReadyKeysAfterSwap([first, second])
             s.changed()
         }
         c.ok()

@@ -1,6 +1,6 @@
 import CEventShim
 
-/// List commands (Redis's t_list.c). Blocking variants come with the blocking-commands work.
+/// List commands (Redis's t_list.c). The blocking variants are in Blocking.swift.
 enum ListCommands {
     // MARK: - Helpers
 
@@ -321,38 +321,29 @@ enum ListCommands {
         move(s, c, src: a[1], dst: a[2], fromHead: from, toHead: to)
     }
 
-    static func lmpop(_ s: Server, _ c: Client, _ a: Args) {
-        guard let numkeys = a.int(1), numkeys > 0 else { c.error("ERR numkeys should be greater than 0"); return }
-        let whereIndex = 2 + Int(min(numkeys, Int64(a.count)))
-        guard whereIndex < a.count else { c.syntaxError(); return }
-        guard let head = side(c, a, whereIndex) else { return }
-        var count: Int64 = 1
-        var j = whereIndex + 1
-        var sawCount = false
-        while j < a.count {
-            if a.is(j, "COUNT") && j + 1 < a.count && !sawCount {
-                guard let v = a.int(j + 1), v > 0 else {
-                    c.error("ERR count should be greater than 0")
-                    return
-                }
-                count = v
-                sawCount = true
-                j += 2
-            } else {
-                c.syntaxError()
-                return
-            }
+    /// What LMPOP and BLMPOP ask for: the argument indexes of the keys, the side, the count.
+    static func parseMultiPop(_ c: Client, _ a: Args, numkeysAt: Int) -> MultiPop? {
+        MultiPop.parse(c, a, numkeysAt: numkeysAt, ends: ("LEFT", "RIGHT"))
+    }
+
+    /// Pops up to `count` elements from the list at `key` and replies `[key, [elements]]`.
+    static func popRange(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer, _ e: Entry,
+                         head: Bool, count: Int) {
+        let popped = c.db.mutateList(e) { l -> [[UInt8]] in
+            (0..<min(count, l.count)).map { _ in (head ? l.popHead() : l.popTail())! }
         }
-        for k in 2..<whereIndex {
+        c.array(2)
+        c.bulk(key)
+        c.bulkArray(popped)
+        elementsRemoved(s, c, e, key, head: head, count: popped.count)
+    }
+
+    static func lmpop(_ s: Server, _ c: Client, _ a: Args) {
+        guard let request = parseMultiPop(c, a, numkeysAt: 1) else { return }
+        for k in request.keys {
             guard let e = s.lookupWrite(c.db, a[k]) else { continue }
             guard e.value.isList else { c.wrongType(); return }
-            let popped = c.db.mutateList(e) { l -> [[UInt8]] in
-                (0..<min(Int(count), l.count)).map { _ in (head ? l.popHead() : l.popTail())! }
-            }
-            c.array(2)
-            c.bulk(a[k])
-            c.bulkArray(popped)
-            elementsRemoved(s, c, e, a[k], head: head, count: popped.count)
+            popRange(s, c, a[k], e, head: request.first, count: request.count)
             return
         }
         c.nullArray()

@@ -24,7 +24,14 @@ enum PubSubCommands {
 
     static func subscribe(_ s: Server, _ c: Client, _ a: Args) { subscribe(s, c, a, .channel) }
     static func psubscribe(_ s: Server, _ c: Client, _ a: Args) { subscribe(s, c, a, .pattern) }
-    static func ssubscribe(_ s: Server, _ c: Client, _ a: Args) { subscribe(s, c, a, .shardChannel) }
+    static func ssubscribe(_ s: Server, _ c: Client, _ a: Args) {
+        // Redis refuses it inside EXEC (SUBSCRIBE is let through there for compatibility).
+        if c.denyBlocking {
+            c.error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
+            return
+        }
+        subscribe(s, c, a, .shardChannel)
+    }
     static func unsubscribe(_ s: Server, _ c: Client, _ a: Args) { unsubscribe(s, c, a, .channel) }
     static func punsubscribe(_ s: Server, _ c: Client, _ a: Args) { unsubscribe(s, c, a, .pattern) }
     static func sunsubscribe(_ s: Server, _ c: Client, _ a: Args) { unsubscribe(s, c, a, .shardChannel) }

@@ -350,59 +350,40 @@ enum SortedSetCommands {
     static func zpopmin(_ s: Server, _ c: Client, _ a: Args) { zpopGeneric(s, c, a, max: false) }
     static func zpopmax(_ s: Server, _ c: Client, _ a: Args) { zpopGeneric(s, c, a, max: true) }
 
-    /// ZMPOP's arguments from `firstKey` on (`numkeys key... MIN|MAX [COUNT n]`), shared with
-    /// BZMPOP. Nil after an error reply.
-    static func parseMPop(_ c: Client, _ a: Args, numkeysAt: Int) -> (keys: Range<Int>, max: Bool, count: Int)? {
-        guard let numkeys = a.int(numkeysAt), numkeys > 0 else { c.error("ERR numkeys should be greater than 0"); return nil }
-        let whereIndex = numkeysAt + 1 + Int(min(numkeys, Int64(a.count)))
-        guard whereIndex < a.count else { c.syntaxError(); return nil }
-        let isMax: Bool
-        if a.is(whereIndex, "MIN") { isMax = false } else if a.is(whereIndex, "MAX") { isMax = true }
-        else { c.syntaxError(); return nil }
-        var count = 1
-        var j = whereIndex + 1
-        var sawCount = false
-        while j < a.count {
-            if a.is(j, "COUNT") && j + 1 < a.count && !sawCount {
-                guard let v = a.int(j + 1), v > 0 else { c.error("ERR count should be greater than 0"); return nil }
-                count = Int(v)
-                sawCount = true
-                j += 2
-            } else {
-                c.syntaxError()
-                return nil
-            }
+    /// Pops up to `count` members from the sorted set at `key` and replies [key, [[m, s]...]]
+    /// (ZMPOP, BZMPOP).
+    static func popWithKey(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer, _ e: Entry,
+                           count: Int, max: Bool) {
+        let items = pop(s, c, e, key, count: count, max: max)
+        c.array(2)
+        c.bulk(key)
+        c.array(items.count)
+        for (m, sc) in items {
+            c.array(2)
+            c.bulk(m)
+            c.double(sc)
         }
-        return (numkeysAt + 1 ..< whereIndex, isMax, count)
     }
 
-    /// Pops from the first non-empty sorted set among `keys` and replies [key, [[m, s]...]];
-    /// returns false (nothing replied) when every key is missing.
-    @discardableResult
-    static func mpopFirst(_ s: Server, _ c: Client, _ a: Args, keys: Range<Int>, max: Bool, count: Int) -> Bool {
+    /// The first sorted set among `keys`, in order: nil when every key is missing; WRONGTYPE
+    /// (and `failed`) for the first key holding another type.
+    static func firstZSet(_ s: Server, _ c: Client, _ a: Args, _ keys: Range<Int>,
+                          failed: inout Bool) -> (key: Int, entry: Entry)? {
         for k in keys {
-            var failed = false
-            guard let e = writeZSet(s, c, a[k], failed: &failed) else {
-                if failed { return true }
-                continue
-            }
-            let items = pop(s, c, e, a[k], count: count, max: max)
-            c.array(2)
-            c.bulk(a[k])
-            c.array(items.count)
-            for (m, sc) in items {
-                c.array(2)
-                c.bulk(m)
-                c.double(sc)
-            }
-            return true
+            if let e = writeZSet(s, c, a[k], failed: &failed) { return (k, e) }
+            if failed { return nil }
         }
-        return false
+        return nil
     }
 
     static func zmpop(_ s: Server, _ c: Client, _ a: Args) {
-        guard let p = parseMPop(c, a, numkeysAt: 1) else { return }
-        if !mpopFirst(s, c, a, keys: p.keys, max: p.max, count: p.count) { c.nullArray() }
+        guard let p = MultiPop.parse(c, a, numkeysAt: 1, ends: ("MIN", "MAX")) else { return }
+        var failed = false
+        guard let (k, e) = firstZSet(s, c, a, p.keys, failed: &failed) else {
+            if !failed { c.nullArray() }
+            return
+        }
+        popWithKey(s, c, a[k], e, count: p.count, max: !p.first)
     }
 
     // MARK: - Random members and scan

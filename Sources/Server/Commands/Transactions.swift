@@ -48,10 +48,15 @@ enum TransactionCommands {
         // The queue stays in place while it runs, so CLIENT LIST still shows it (multi=N).
         let queued = c.tx.queued
         c.array(queued.count)
+        // Blocking commands answer at once inside EXEC (Redis's CLIENT_DENY_BLOCKING); clients
+        // blocked on keys this transaction fills are served after EXEC as a whole.
         s.inExec = true
+        let denied = c.denyBlocking
+        c.denyBlocking = true
         for q in queued {
             q.withArgs { s.call(q.command, c, $0) }
         }
+        c.denyBlocking = denied
         s.inExec = false
         s.discardTransaction(c)
     }

@@ -115,6 +115,7 @@ extension Server: KeyspaceListener {
 
     /// A key was created (Redis's dbAdd): the "new" keyspace event.
     func keyAdded(db: Database, key: UnsafeRawBufferPointer, value: Value) {
+        if blocking.blockedCount > 0 { signalKeyAsReady(db, key, value) }
         notifyKeyspaceEvent(.new, "new", key, db.id)
     }
 }

@@ -22,6 +22,12 @@ public final class Client {
     /// Channels and patterns this client listens to; nil when none (Redis's CLIENT_PUBSUB
     /// flag). See PubSub/Subscriptions.swift.
     var subscriptions: ClientSubscriptions? = nil
+    /// Set while the client waits in a blocking command (BLPOP ...); its later input stays
+    /// unread until it is served, times out or is unblocked (Blocking/BlockedClients.swift).
+    var blocked: BlockedState? = nil
+    /// Blocking commands must answer at once, as if they timed out, instead of blocking
+    /// (Redis's CLIENT_DENY_BLOCKING). EXEC sets it while it runs the queued commands.
+    var denyBlocking = false
     /// When the queued output first reached the soft limit of its class
     /// (client-output-buffer-limit), in milliseconds; 0 while under it.
     var softLimitSince: Int64 = 0
@@ -64,6 +70,7 @@ public final class Client {
         if isMonitor { fl += "O" }
         if subscriptions != nil { fl += "P" }
         if tx.inMulti { fl += "x" }
+        if blocked != nil { fl += "b" }
         if tx.dirtyCAS { fl += "d" }
         if flags & UInt32(RW_CLOSE_AFTER_REPLY) != 0 { fl += "c" }
         if flags & UInt32(RW_UNIX_SOCKET) != 0 { fl += "U" }
