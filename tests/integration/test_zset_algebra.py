@@ -22,7 +22,7 @@ import pytest
 
 from raw_resp import NOT_INTEGER, SYNTAX, WRONGTYPE
 from test_zsets import (LONG, MAX_ENTRIES, config_set, encoding, err, flat2, make, members,
-                        needs, pairs3, redwing_deviation, resp3, withscores, wrong_type_keys,
+                        needs, pairs3, resp3, withscores, wrong_type_keys,
                         zadd)
 
 NOT_WEIGHT = err("ERR weight value is not a float")
@@ -60,8 +60,6 @@ def test_numkeys_errors(conn):
 
 
 @needs("ZADD", "MULTI", *ALGEBRA)
-@redwing_deviation("inside MULTI, the numkeys error names the command being run, EXEC, "
-                   "instead of the queued one")
 def test_numkeys_error_names_the_command_inside_a_transaction(conn):
     assert conn.call("MULTI") == b"OK"
     for argv in (("ZUNION", 0, "a"), ("ZINTERSTORE", "d", 0, "a"), ("ZINTERCARD", 0, "a"),
@@ -232,9 +230,6 @@ def test_infinities_and_nan_products(conn):
 
 
 @needs("ZADD", "ZINTER", "ZINTERSTORE")
-@redwing_deviation("ZINTER resets a NaN weighted score (inf * 0) of every input to 0; Redis "
-                   "resets only the smallest input's, so a later NaN makes a SUM 0 and is "
-                   "ignored by MIN and MAX")
 def test_zinter_nan_product_of_a_later_input(conn):
     zadd(conn, "a", 1, "x", 5, "y", "inf", "i", "-inf", "n", 0, "zero")          # 5: first
     zadd(conn, "b", 2, "x", 3, "y", "inf", "i", "inf", "n", 7, "zero", 1, "only")
@@ -274,8 +269,6 @@ def test_negative_zero_in_stored_and_replied_results(conn):
 
 
 @needs("ZADD", "ZREM", "ZUNION", "ZINTER", "ZDIFF")
-@redwing_deviation("ZUNION/ZINTER/ZDIFF build a small result as a listpack, which turns -0 "
-                   "into 0; Redis replies from a skiplist and prints -0")
 def test_replied_results_keep_negative_zero(conn):
     make(conn, "skiplist", "s", "-0", "z", 1, "a")
     zadd(conn, "l", 5, "a", 1, "b")

@@ -24,7 +24,7 @@ import pytest
 
 from raw_resp import NOT_INTEGER, SYNTAX, WRONGTYPE
 from test_zsets import (ENCODINGS, LONG, MAX_ENTRIES, config_set, encoding, err, flat2, make,
-                        members, needs, pairs3, redwing_deviation, resp3, withscores,
+                        members, needs, pairs3, resp3, withscores,
                         wrong_type_keys, zadd)
 
 NOT_FLOAT_RANGE = err("ERR min or max is not a float")
@@ -192,8 +192,6 @@ def test_zrange_option_errors_and_check_order(conn):
 
 
 @needs("ZADD", "ZRANGE", "ZREVRANGE", "ZRANGESTORE")
-@redwing_deviation("a rank range with a LIMIT whose count is -1 is refused; Redis refuses "
-                   "only a count other than -1 (the default) and ignores the LIMIT")
 def test_rank_range_ignores_a_limit_counting_minus_one(conn):
     zadd(conn, "z", 1, "a", 2, "b", 3, "c")
     assert conn.call("ZRANGE", "z", 0, -1, "LIMIT", 5, -1) == letters("abc")

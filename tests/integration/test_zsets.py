@@ -7,9 +7,7 @@ ZLEXCOUNT, ZREMRANGEBY*) are in test_zset_ranges.py, ZPOPMIN ZPOPMAX ZMPOP
 ZRANDMEMBER ZSCAN in test_zset_pops.py, the set algebra (ZUNION ZINTER ZDIFF,
 their STORE forms, ZINTERCARD) in test_zset_algebra.py; they share the
 helpers below.  Every test is marked ``needs_commands`` with the
-commands it sends.  Expectations were taken from a real redis-server 7.0.15;
-where Redwing is known to answer differently the test is marked
-``redwing_deviation`` (a strict xfail against Redwing only) and says how.
+commands it sends.  Expectations were taken from a real redis-server 7.0.15.
 
 Notes worth knowing before reading the tests:
 
@@ -35,7 +33,7 @@ Notes worth knowing before reading the tests:
 import pytest
 
 from raw_resp import SYNTAX, WRONGTYPE, err
-from test_sets import LLONG_MAX, arity, is_reference, resp3, wrong_type_keys
+from test_sets import LLONG_MAX, arity, resp3, wrong_type_keys
 
 needs = pytest.mark.needs_commands
 
@@ -57,13 +55,6 @@ ALL = BASIC + ("ZCOUNT", "ZLEXCOUNT", "ZRANGE", "ZRANGESTORE", "ZRANGEBYSCORE",
                "ZMPOP", "ZRANDMEMBER", "ZUNION", "ZINTER", "ZDIFF", "ZUNIONSTORE",
                "ZINTERSTORE", "ZDIFFSTORE", "ZINTERCARD", "ZSCAN")
 ENCODINGS = ("listpack", "skiplist")
-
-
-def redwing_deviation(reason: str):
-    """A known difference from Redis 7.0: a strict xfail against Redwing only, so the
-    test starts failing (XPASS) the day Redwing is fixed."""
-    return pytest.mark.xfail(not is_reference(), strict=True,
-                             reason=f"Redwing deviates from Redis 7.0: {reason}")
 
 
 def b(value) -> bytes:
@@ -365,9 +356,6 @@ def test_negative_zero_survives_in_a_skiplist_only(conn):
 
 
 @needs("ZADD", "ZSCORE", "ZRANGE")
-@redwing_deviation("a new key starts as a skiplist when the first member is short but a "
-                   "later one is long, so -0 given before it stays -0 (Redis: the listpack "
-                   "stores 0 before converting)")
 def test_negative_zero_given_before_a_long_member_becomes_zero(conn):
     assert conn.call("ZADD", "z", "-0", "a", 1, LONG) == 2
     assert encoding(conn, "z") == b"skiplist"
@@ -548,8 +536,6 @@ def test_listpack_value_threshold(conn):
 
 
 @needs("ZADD", "ZCARD", "ZSCORE")
-@redwing_deviation("ZADD on a new key picks skiplist from the number of pairs; Redis 7.0 "
-                   "starts a listpack whatever the count and converts only on real insertions")
 def test_new_key_encoding_ignores_how_many_pairs_repeat_a_member(conn):
     pairs = [x for i in range(MAX_ENTRIES + 1) for x in (i, "same")]
     assert conn.call("ZADD", "z", *pairs) == 1
@@ -605,9 +591,6 @@ def test_thresholds_via_config_set(conn):
 
 
 @needs("ZADD", "ZINCRBY", "ZREM")
-@redwing_deviation("a score update converts a listpack that a lowered limit no longer fits "
-                   "(a member longer than zset-max-listpack-value, or more members than "
-                   "-entries); Redis converts only when a member is inserted")
 def test_score_updates_never_convert(conn):
     zadd(conn, "long", 1, "Catania", 2, "b")
     zadd(conn, "many", 1, "a", 2, "b", 3, "c")

@@ -41,23 +41,23 @@ extension SortedSetCommands {
         return r.isNaN ? 0 : r
     }
 
-    static func zunion(_ s: Server, _ c: Client, _ a: Args) { algebra(s, c, a, numkeysAt: 1, dst: nil, .union) }
-    static func zinter(_ s: Server, _ c: Client, _ a: Args) { algebra(s, c, a, numkeysAt: 1, dst: nil, .inter) }
-    static func zdiff(_ s: Server, _ c: Client, _ a: Args) { algebra(s, c, a, numkeysAt: 1, dst: nil, .diff) }
-    static func zunionstore(_ s: Server, _ c: Client, _ a: Args) { algebra(s, c, a, numkeysAt: 2, dst: a[1], .union) }
-    static func zinterstore(_ s: Server, _ c: Client, _ a: Args) { algebra(s, c, a, numkeysAt: 2, dst: a[1], .inter) }
-    static func zdiffstore(_ s: Server, _ c: Client, _ a: Args) { algebra(s, c, a, numkeysAt: 2, dst: a[1], .diff) }
+    static func zunion(_ s: Server, _ c: Client, _ a: Args) { algebra(s, c, a, "zunion", numkeysAt: 1, dst: nil, .union) }
+    static func zinter(_ s: Server, _ c: Client, _ a: Args) { algebra(s, c, a, "zinter", numkeysAt: 1, dst: nil, .inter) }
+    static func zdiff(_ s: Server, _ c: Client, _ a: Args) { algebra(s, c, a, "zdiff", numkeysAt: 1, dst: nil, .diff) }
+    static func zunionstore(_ s: Server, _ c: Client, _ a: Args) { algebra(s, c, a, "zunionstore", numkeysAt: 2, dst: a[1], .union) }
+    static func zinterstore(_ s: Server, _ c: Client, _ a: Args) { algebra(s, c, a, "zinterstore", numkeysAt: 2, dst: a[1], .inter) }
+    static func zdiffstore(_ s: Server, _ c: Client, _ a: Args) { algebra(s, c, a, "zdiffstore", numkeysAt: 2, dst: a[1], .diff) }
     static func zintercard(_ s: Server, _ c: Client, _ a: Args) {
-        algebra(s, c, a, numkeysAt: 1, dst: nil, .inter, cardinalityOnly: true)
+        algebra(s, c, a, "zintercard", numkeysAt: 1, dst: nil, .inter, cardinalityOnly: true)
     }
 
     /// Checks in Redis's order: numkeys, the key types (WRONGTYPE before any option error),
     /// then WEIGHTS / AGGREGATE / WITHSCORES / LIMIT as the command allows them.
-    static func algebra(_ s: Server, _ c: Client, _ a: Args, numkeysAt: Int, dst: UnsafeRawBufferPointer?,
+    static func algebra(_ s: Server, _ c: Client, _ a: Args, _ name: String, numkeysAt: Int, dst: UnsafeRawBufferPointer?,
                         _ op: Algebra, cardinalityOnly: Bool = false) {
         guard let numkeys = a.int(numkeysAt) else { c.notInteger(); return }
         if numkeys < 1 {
-            c.error("ERR at least 1 input key is needed for '\(c.lastCommand?.fullName ?? "")' command")
+            c.error("ERR at least 1 input key is needed for '\(name)' command")
             return
         }
         guard numkeys <= Int64(a.count - numkeysAt - 1) else { c.syntaxError(); return }
@@ -156,7 +156,9 @@ extension SortedSetCommands {
         }
 
         let maxLength = order.reduce(0) { max($0, $1.count) }
-        let result = ZSetValue(sizeHint: order.count, maxLength: maxLength)
+        // Built as a skiplist, as Redis does: a reply shows its scores exactly (-0 stays -0);
+        // a stored result is packed again when small.
+        let result = ZSetValue(sizeHint: Int.max, maxLength: maxLength)
         for m in order { m.withUnsafeBytes { result.insert($0, score: scores[m]!) } }
         if let d = dst {
             let event: StaticString = op == .union ? "zunionstore" : op == .inter ? "zinterstore" : "zdiffstore"
@@ -178,9 +180,11 @@ extension SortedSetCommands {
         first.forEach { m, sc in
             guard going else { return }
             var score = weighted(sc, first.weight)
+            // Only the first input's product is cleared of NaN; a later NaN makes a SUM 0 (in
+            // aggregate) and loses against any score under MIN and MAX, as in Redis.
             for other in rest {
                 guard let o = other.score(m) else { return }
-                score = aggregate(score, weighted(o, other.weight), how)
+                score = aggregate(score, o * other.weight, how)
             }
             going = body(m, score)
         }

@@ -46,7 +46,8 @@ extension SortedSetCommands {
         }
         if direction == .auto { direction = .forward }
         if by == .auto { by = .rank }
-        if limited && by == .rank {
+        // A LIMIT counting -1 is the default one: Redis lets it pass on a rank range.
+        if limited && limit != -1 && by == .rank {
             c.error("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
             return
         }
@@ -85,7 +86,7 @@ extension SortedSetCommands {
         var ranks = 0..<0
         if let z = found {
             ranks = resolve(z)
-            if limited {
+            if limited && by != .rank {
                 // A negative offset selects nothing; a negative limit means no limit.
                 if offset < 0 || offset >= Int64(ranks.count) {
                     ranks = 0..<0

@@ -41,14 +41,6 @@ enum SortedSetCommands {
         c.array(withScores && c.resp < 3 ? 2 * n : n)
     }
 
-    /// Redis's d2string: what ZSCAN prints and the packed form stores.
-    static func scoreText(_ d: Double) -> [UInt8] {
-        if d > -4503599627370495 && d < 4503599627370496 && d == d.rounded(.towardZero) {
-            return Value.int(Int64(d)).bytes
-        }
-        return formatDouble(d)
-    }
-
     // MARK: - ZADD, ZINCRBY, ZREM
 
     struct AddFlags {
@@ -102,7 +94,9 @@ enum SortedSetCommands {
                 if f.incr { c.null() } else { c.int(0) }
                 return
             }
-            entry = c.db.add(key, .zset(ZSetValue(sizeHint: scores.count, maxLength: maxLength)))
+            // Redis 7.0.15 starts a listpack whatever the number of pairs, unless the first
+            // member is already too long; later inserts convert as they go.
+            entry = c.db.add(key, .zset(ZSetValue(sizeHint: 1, maxLength: member(0).count)))
         }
         var added = 0, updated = 0, processed = 0
         var incrResult: Double? = nil
@@ -404,7 +398,7 @@ enum SortedSetCommands {
             guard let draws = RandomMembers.draws(c, n) else { return }
             ranks = (0..<draws).map { _ in z.randomRank()! }
         } else if n >= Int64(z.count) {
-            ranks = Array(0..<z.count)
+            ranks = Array((0..<z.count).reversed())   // the whole set, from the top as Redis does
         } else {
             ranks = RandomMembers.distinct(Int(n), of: z.count)
         }
@@ -422,10 +416,11 @@ enum SortedSetCommands {
         guard let z = found else { CollectionScan.replyEmpty(c); return }
         var whole: ((CollectionScan.Emit) -> Void)? = nil
         if case .packed = z.storage {
-            whole = { emit in z.forEach { m, sc in emit(Array(m), scoreText(sc)) } }
+            whole = { emit in z.forEach { m, sc in emit(Array(m), ZSetValue.scoreText(sc)) } }
         }
         CollectionScan.run(c, a, optionsFrom: 3, cursor: cursor, whole: whole) { next, emit in
-            z.scanTable(next) { n in emit(Array(n.key), scoreText(n.score)) }
+            // A skiplist's scores are printed with %.17g (-0 stays -0, 1e17 is 1e+17).
+            z.scanTable(next) { n in emit(Array(n.key), formatDouble(n.score)) }
         }
     }
 }

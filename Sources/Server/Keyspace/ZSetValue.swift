@@ -59,13 +59,18 @@ public final class ZSetValue {
 
     // MARK: - Packed helpers
 
-    /// A score as the packed form stores it (Redis's d2string): integral values below 2^52
-    /// as integers, everything else as %.17g text ("inf", "-inf" for infinities).
-    static func encodeScore(_ d: Double) -> [UInt8] {
-        if d > -4503599627370495 && d < 4503599627370496 && d == d.rounded(.towardZero) {
-            return Value.int(Int64(d)).withBytes { PackedList.encode($0) }
+    /// A score as the packed form stores it, as Redis 7.0.15 writes it: integral values up to
+    /// 2^62 in magnitude as integers (so -0 becomes 0), everything else as %.17g text ("inf",
+    /// "-inf" for infinities). ZSCAN of a packed set prints this text.
+    static func scoreText(_ d: Double) -> [UInt8] {
+        if d >= -4611686018427387904.0 && d <= 4611686018427387904.0 && d == d.rounded(.towardZero) {
+            return Value.int(Int64(d)).bytes
         }
-        return formatDouble(d).withUnsafeBytes { PackedList.encode($0) }
+        return formatDouble(d)
+    }
+
+    static func encodeScore(_ d: Double) -> [UInt8] {
+        scoreText(d).withUnsafeBytes { PackedList.encode($0) }
     }
 
     static func decodeScore(_ e: PackedList.Element) -> Double {
@@ -192,12 +197,18 @@ public final class ZSetValue {
 
     // MARK: - Writes
 
-    /// Adds a member that is not present.
+    /// Adds a member that is not present, converting to a skiplist first when the packed form
+    /// would pass its limits.
     func insert(_ member: UnsafeRawBufferPointer, score: Double) {
         if case .packed(let p) = storage,
            p.count / 2 + 1 > ZSetValue.maxPackedEntries || member.count > ZSetValue.maxPackedValue {
             convertToSkiplist()
         }
+        place(member, score: score)
+    }
+
+    /// Links a member in order, in whatever encoding the set has.
+    private func place(_ member: UnsafeRawBufferPointer, score: Double) {
         switch storage {
         case .packed(var p):
             storage = .packed(PackedList())   // keep `p` uniquely referenced while editing
@@ -219,8 +230,9 @@ public final class ZSetValue {
     func update(_ member: UnsafeRawBufferPointer, to score: Double) {
         switch storage {
         case .packed:
+            // A new score never converts (Redis converts on insertions only).
             _ = remove(member)
-            insert(member, score: score)
+            place(member, score: score)
         case .skiplist(let sl):
             guard let node = sl.dict.find(member) else { return }
             sl.update(node, to: score)
