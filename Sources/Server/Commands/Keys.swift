@@ -2,24 +2,16 @@
 enum KeyCommands {
     // MARK: - Existence and deletion
 
-    static func del(_ s: Server, _ c: Client, _ a: Args) {
-        var n = 0
-        for i in 1..<a.count where s.deleteKey(c.db, a[i]) {
-            s.signalModifiedKey(c.db, a[i])
-            s.notifyKeyspaceEvent(.generic, "del", a[i], c.db.id)
-            n += 1
-        }
-        s.changed(Int64(n))
-        c.int(n)
-    }
+    static func del(_ s: Server, _ c: Client, _ a: Args) { remove(s, c, a, lazy: false) }
+    static func unlink(_ s: Server, _ c: Client, _ a: Args) { remove(s, c, a, lazy: true) }
 
-    /// UNLINK: like DEL, but a value that is expensive to free (more than 64 elements or
-    /// nodes, as Redis's LAZYFREE_THRESHOLD) is freed on the background thread.
-    static func unlink(_ s: Server, _ c: Client, _ a: Args) {
+    /// DEL and UNLINK. UNLINK (`lazy`) frees a value that is expensive to free (more than 64
+    /// elements or nodes, as Redis's LAZYFREE_THRESHOLD) on the background thread.
+    static func remove(_ s: Server, _ c: Client, _ a: Args, lazy: Bool) {
         var n = 0
         for i in 1..<a.count {
             guard let e = c.db.detachLive(a[i], now: s.now) else { continue }
-            if e.value.freeEffort > 64 { s.lazyFree.free(e) } else { e.free() }
+            if lazy && e.value.freeEffort > 64 { s.lazyFree.free(e) } else { e.free() }
             s.signalModifiedKey(c.db, a[i])
             s.notifyKeyspaceEvent(.generic, "del", a[i], c.db.id)
             n += 1

@@ -147,12 +147,11 @@ enum SetCommands {
         }
         guard case .set(let current) = e.value else { c.wrongType(); return }
         guard let n = count else {
-            let popped = c.db.mutateSet(e) { $0.popRandom() }!
+            c.db.mutateSet(e) { $0.popRandom { c.bulk($0) } }
             s.notifyKeyspaceEvent(.set, "spop", key, c.db.id)
             deleteIfEmpty(s, c, e, key)
             s.signalModifiedKey(c.db, key)
             s.changed()
-            c.bulk(popped)
             return
         }
         if n == 0 { c.set(0); return }
@@ -168,18 +167,17 @@ enum SetCommands {
             s.notifyKeyspaceEvent(.generic, "del", key, c.db.id)
         } else if (size - n) * 5 > n {
             // Most members stay: pop them one at a time.
-            let popped = c.db.mutateSet(e) { set -> [[UInt8]] in
-                (0..<n).map { _ in set.popRandom()! }
+            c.set(n)
+            c.db.mutateSet(e) { set in
+                for _ in 0..<n { set.popRandom { c.bulk($0) } }
             }
-            c.set(popped.count)
-            for m in popped { c.bulk(m) }
             s.notifyKeyspaceEvent(.set, "spop", key, c.db.id)
         } else {
             // Few members stay: move those into a new set (encoded for its new size) and
             // hand the old one, what is left of it, to the client. The TTL stays.
             let kept = SetValue()
             let rest = c.db.mutateSet(e) { set -> SetValue in
-                for _ in 0..<(size - n) { set.popRandom()!.withUnsafeBytes { _ = kept.add($0) } }
+                for _ in 0..<(size - n) { set.popRandom { _ = kept.add($0) } }
                 return set
             }
             replyMembers(c, rest)
@@ -292,6 +290,12 @@ enum SetCommands {
         sinterGeneric(s, c, a, keys: 2..<a.count, dst: a[1])
     }
 
+    /// The LIMIT of SINTERCARD and ZINTERCARD: 0 means none (Int.max); nil after the error.
+    static func cardinalityLimit(_ c: Client, _ a: Args, _ i: Int) -> Int? {
+        guard let v = a.int(i), v >= 0 else { c.error("ERR LIMIT can't be negative"); return nil }
+        return v == 0 ? Int.max : Int(v)
+    }
+
     static func sintercard(_ s: Server, _ c: Client, _ a: Args) {
         guard let numkeys = a.int(1), numkeys > 0 else { c.error("ERR numkeys should be greater than 0"); return }
         guard numkeys <= Int64(a.count - 2) else {
@@ -303,8 +307,8 @@ enum SetCommands {
         var j = keysEnd
         while j < a.count {
             if a.is(j, "LIMIT") && j + 1 < a.count {
-                guard let v = a.int(j + 1), v >= 0 else { c.error("ERR LIMIT can't be negative"); return }
-                if v > 0 { limit = Int(v) }
+                guard let v = cardinalityLimit(c, a, j + 1) else { return }
+                limit = v
                 j += 2
             } else {
                 c.syntaxError()

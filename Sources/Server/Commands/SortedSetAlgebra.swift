@@ -96,8 +96,8 @@ extension SortedSetCommands {
                 withScores = true
                 j += 1
             } else if cardinalityOnly && remaining >= 2 && a.is(j, "LIMIT") {
-                guard let v = a.int(j + 1), v >= 0 else { c.error("ERR LIMIT can't be negative"); return }
-                if v > 0 { limit = Int(v) }
+                guard let v = SetCommands.cardinalityLimit(c, a, j + 1) else { return }
+                limit = v
                 j += 2
             } else {
                 c.syntaxError()

@@ -22,11 +22,12 @@ extension SortedSetCommands {
     }
 
     static func popOne(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer, _ e: Entry, max: Bool) {
-        let items = pop(s, c, e, key, count: 1, max: max)
         c.array(3)
         c.bulk(key)
-        c.bulk(items[0].0)
-        c.double(items[0].1)
+        pop(s, c, e, key, count: 1, max: max) { m, sc in
+            c.bulk(m)
+            c.double(sc)
+        }
     }
 
     /// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: the arguments are checked

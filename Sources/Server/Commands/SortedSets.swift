@@ -18,6 +18,12 @@ enum SortedSetCommands {
         return e
     }
 
+    /// The size of the sorted set held by `e`.
+    static func zsetCount(_ e: Entry) -> Int {
+        if case .zset(let z) = e.valuePointer.pointee { return z.count }
+        return 0
+    }
+
     static func deleteIfEmpty(_ s: Server, _ c: Client, _ e: Entry, _ key: UnsafeRawBufferPointer) {
         if case .zset(let z) = e.valuePointer.pointee, z.count == 0 {
             c.db.delete(key)
@@ -299,26 +305,26 @@ enum SortedSetCommands {
 
     // MARK: - Pops
 
-    /// Pops up to `count` elements from the low (or high) end of the sorted set at `key`.
-    /// Returns nil when the key is missing.
+    /// Pops up to `count` elements from the low (or high) end of the sorted set at `key`,
+    /// handing each to `emit` in pop order; returns how many were popped.
+    @discardableResult
     static func pop(_ s: Server, _ c: Client, _ e: Entry, _ key: UnsafeRawBufferPointer, count: Int,
-                    max: Bool) -> [([UInt8], Double)] {
-        let out = c.db.mutateZSet(e) { z -> [([UInt8], Double)] in
+                    max: Bool, _ emit: (UnsafeRawBufferPointer, Double) -> Void) -> Int {
+        // Each member is handed to `emit` (which replies) before it is removed: no copies.
+        let n = c.db.mutateZSet(e) { z -> Int in
             let n = min(count, z.count)
             let r = max ? (z.count - n)..<z.count : 0..<n
-            var items: [([UInt8], Double)] = []
-            items.reserveCapacity(n)
-            z.forEach(ranks: r, reverse: max) { m, sc in items.append((Array(m), sc)) }
+            z.forEach(ranks: r, reverse: max, emit)
             z.removeRanks(r)
-            return items
+            return n
         }
-        if !out.isEmpty {
+        if n > 0 {
             s.notifyKeyspaceEvent(.zset, max ? "zpopmax" : "zpopmin", key, c.db.id)
             deleteIfEmpty(s, c, e, key)
             s.signalModifiedKey(c.db, key)
-            s.changed(Int64(out.count))
+            s.changed(Int64(n))
         }
-        return out
+        return n
     }
 
     static func zpopGeneric(_ s: Server, _ c: Client, _ a: Args, max: Bool) {
@@ -330,11 +336,12 @@ enum SortedSetCommands {
         }
         var failed = false
         guard let e = writeZSet(s, c, a[1], failed: &failed) else { if !failed { c.array(0) }; return }
-        let items = count == 0 ? [] : pop(s, c, e, a[1], count: count, max: max)
         // With a count, RESP3 gets [member, score] pairs; otherwise the items are flat.
         let pairs = a.count == 3 && c.resp >= 3
-        c.array(pairs ? items.count : 2 * items.count)
-        for (m, sc) in items {
+        let n = min(count, zsetCount(e))
+        c.array(pairs ? n : 2 * n)
+        if n == 0 { return }
+        pop(s, c, e, a[1], count: n, max: max) { m, sc in
             if pairs { c.array(2) }
             c.bulk(m)
             c.double(sc)
@@ -348,11 +355,10 @@ enum SortedSetCommands {
     /// (ZMPOP, BZMPOP).
     static func popWithKey(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer, _ e: Entry,
                            count: Int, max: Bool) {
-        let items = pop(s, c, e, key, count: count, max: max)
         c.array(2)
         c.bulk(key)
-        c.array(items.count)
-        for (m, sc) in items {
+        c.array(min(count, zsetCount(e)))
+        pop(s, c, e, key, count: count, max: max) { m, sc in
             c.array(2)
             c.bulk(m)
             c.double(sc)

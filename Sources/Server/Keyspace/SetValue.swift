@@ -277,22 +277,27 @@ public final class SetValue {
         }
     }
 
-    /// Removes and returns a random member's bytes.
-    func popRandom() -> [UInt8]? {
+    /// Removes a random member, handing its bytes to `body` first (no copy); false when the
+    /// set is empty.
+    @discardableResult
+    func popRandom(_ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
         switch storage {
         case .ints(var i):
-            guard i.count > 0 else { return nil }
+            guard i.count > 0 else { return false }
             storage = .table(HashTable())
             let k = FastRandom.below(i.count)
-            let v = i.value(at: k)
+            Value.int(i.value(at: k)).withBytes(body)
             i.remove(at: k)
             storage = .ints(i)
-            return Value.int(v).bytes
+            return true
         case .table(let t):
-            guard let m = t.randomEntry() else { return nil }
-            let bytes = Array(m.key)
-            bytes.withUnsafeBytes { _ = remove($0) }
-            return bytes
+            guard let m = t.randomEntry() else { return false }
+            body(m.key)
+            // The key bytes live in the block until it is freed.
+            t.unlink(m.key)
+            m.free()
+            t.shrinkIfSparse()
+            return true
         }
     }
 

@@ -8,7 +8,9 @@
 /// the same order is the only way to return what Redis returns.
 ///
 /// Positions `lo...hi` end up holding what a full sort would put there; everything else is
-/// left partitioned around them.
+/// left partitioned around them. Redis's copy has no "no swaps: switch to insertion sort"
+/// shortcut (NetBSD's later versions do), and neither has this one: the shortcut reorders
+/// ties. SORT ... BY ... LIMIT and the geo searches with a cutting COUNT both use it.
 enum PartialQuickSort {
     /// Sorts `items` enough that `items[lo...hi]` is in order. `cmp` returns a negative,
     /// zero or positive number, like C's qsort comparators.
@@ -83,13 +85,11 @@ enum PartialQuickSort {
             // before the right group.
             var pa = base + 1, pb = base + 1
             var pc = base + n - 1, pd = base + n - 1
-            var swapped = false
             while true {
                 while pb <= pc {
                     let r = cmp(v[pb], v[base])
                     if r > 0 { break }
                     if r == 0 {
-                        swapped = true
                         v.swapAt(pa, pb)
                         pa += 1
                     }
@@ -99,7 +99,6 @@ enum PartialQuickSort {
                     let r = cmp(v[pc], v[base])
                     if r < 0 { break }
                     if r == 0 {
-                        swapped = true
                         v.swapAt(pc, pd)
                         pd -= 1
                     }
@@ -107,16 +106,9 @@ enum PartialQuickSort {
                 }
                 if pb > pc { break }
                 v.swapAt(pb, pc)
-                swapped = true
                 pb += 1
                 pc -= 1
             }
-            if !swapped {
-                // Already in order around the pivot: finish with insertion sort.
-                insertionSort(v, base, n, cmp)
-                return
-            }
-
             // Move the equal groups to the middle.
             let end = base + n
             var r = min(pa - base, pb - pa)
