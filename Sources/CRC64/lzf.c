@@ -72,12 +72,13 @@ size_t rw_lzf_compress(const void *in, size_t in_len, void *out, size_t out_cap)
     unsigned char *const out_end = op + out_cap;
 
     /* The table holds, per hash of three bytes, the last position + 1 where they were seen
-     * (0 = never). It is sized to the input, so short strings (Redis compresses every string
-     * over 20 bytes) clear a few hundred bytes rather than 64 KB. Positions are kept modulo
+     * (0 = never). It is sized to the input, four slots per input byte up to 16 K slots: few
+     * collisions on short strings, and those (Redis compresses every string over 20 bytes)
+     * clear 1 KB rather than 64 KB. Positions are kept modulo
      * 2^32; beyond 4 GB a slot may name the wrong earlier position, which only costs a
      * missed match because every candidate is checked byte for byte. */
     int bits = 8;
-    while (bits < MAX_HASH_BITS && ((size_t)1 << bits) < in_len) bits++;
+    while (bits < MAX_HASH_BITS && ((size_t)1 << bits) / 4 < in_len) bits++;
     uint32_t table[1u << MAX_HASH_BITS];
     memset(table, 0, sizeof(uint32_t) << bits);
 
