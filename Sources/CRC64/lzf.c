@@ -74,9 +74,9 @@ size_t rw_lzf_compress(const void *in, size_t in_len, void *out, size_t out_cap)
     /* The table holds, per hash of three bytes, the last position + 1 where they were seen
      * (0 = never). It is sized to the input, four slots per input byte up to 16 K slots: few
      * collisions on short strings, and those (Redis compresses every string over 20 bytes)
-     * clear 1 KB rather than 64 KB. Positions are kept modulo
-     * 2^32; beyond 4 GB a slot may name the wrong earlier position, which only costs a
-     * missed match because every candidate is checked byte for byte. */
+     * clear 1 KB rather than 64 KB. Positions are kept modulo 2^32; beyond 4 GB a slot may
+     * name the wrong earlier position, which only costs a missed match because every
+     * candidate is checked byte for byte. */
     int bits = 8;
     while (bits < MAX_HASH_BITS && ((size_t)1 << bits) / 4 < in_len) bits++;
     uint32_t table[1u << MAX_HASH_BITS];
@@ -125,7 +125,7 @@ size_t rw_lzf_compress(const void *in, size_t in_len, void *out, size_t out_cap)
         *op++ = (unsigned char)distance;
 
         /* Remember the two positions just before the match's end, so a repetition of what
-         * follows can reach back into this match (liblzf's "very fast" mode does the same;
+         * follows can reach back into this match (liblzf's default does much the same;
          * hashing every position costs speed for a small gain in ratio). */
         ip += len;
         literal = ip;
@@ -151,8 +151,9 @@ size_t rw_lzf_decompress(const void *in, size_t in_len, void *out, size_t out_le
         if (c < 32) {
             size_t run = c + 1;
             if ((size_t)(in_end - ip) < run || (size_t)(out_end - op) < run) return 0;
-            /* Whole 32-byte moves are cheaper than a variable memcpy when both sides have
-             * room for them; the extra bytes written are overwritten by the next run. */
+            /* A whole 32-byte move is cheaper than a variable memcpy when both sides have room
+             * for it; the bytes past the run stay inside out, and a successful decode
+             * overwrites them with later runs. */
             if (in_end - ip >= MAX_LITERAL && out_end - op >= MAX_LITERAL)
                 memcpy(op, ip, MAX_LITERAL);
             else
