@@ -28,6 +28,8 @@ struct rw_server {
     int nlisten;
     struct event *cron_ev, *sigterm_ev, *sigint_ev;
     struct event *wake_ev;  /* one-shot timer: rw_set_wakeup */
+    struct event *notify_ev; /* eventfd readable: rw_wake from another thread */
+    int notify_fd;
     int cron_ms;
     int stop;
     int nclients;

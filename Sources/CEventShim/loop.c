@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -494,6 +495,29 @@ void rw_set_wakeup(rw_server *s, int64_t when_ms) {
     event_add(s->wake_ev, &tv);
 }
 
+static void process_resume_list(rw_server *s);
+
+/* Another thread asked the loop to go round (rw_wake): drain the counter; before_sleep does
+ * the rest. */
+static void on_notify(evutil_socket_t fd, short what, void *arg) {
+    (void)what; (void)arg;
+    uint64_t n;
+    while (read(fd, &n, sizeof n) > 0) {}
+}
+
+void rw_wake(rw_server *s) {
+    uint64_t one = 1;
+    ssize_t r = write(s->notify_fd, &one, sizeof one);
+    (void)r; /* EAGAIN means the counter is already non-zero: the loop will wake anyway */
+}
+
+void rw_process_events_nonblocking(rw_server *s) {
+    process_resume_list(s);
+    event_base_loop(s->base, EVLOOP_NONBLOCK);
+    rw_flush_pending(s);
+    process_close_list(s);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg) {
     (void)what;
     rw_server *s = arg;
@@ -515,6 +539,10 @@ rw_server *rw_server_new(const rw_callbacks *cb) {
     struct timeval tv = {0, 100 * 1000};
     event_add(s->cron_ev, &tv);
     s->wake_ev = evtimer_new(s->base, on_wakeup, s);
+    s->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (s->notify_fd < 0) { event_base_free(s->base); free(s); return NULL; }
+    s->notify_ev = event_new(s->base, s->notify_fd, EV_READ | EV_PERSIST, on_notify, s);
+    event_add(s->notify_ev, NULL);
     s->sigterm_ev = evsignal_new(s->base, SIGTERM, on_signal, s);
     s->sigint_ev = evsignal_new(s->base, SIGINT, on_signal, s);
     event_add(s->sigterm_ev, NULL);

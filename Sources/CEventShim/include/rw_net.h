@@ -146,6 +146,14 @@ void rw_set_cron_period(rw_server *s, int ms);
 /** Makes the loop wake up (and run before_sleep) at `when_ms` (wall clock, ms) at the
  *  latest, replacing the previous wake-up. Blocked clients' timeouts use it. */
 void rw_set_wakeup(rw_server *s, int64_t when_ms);
+/** Makes the loop go round once more (before_sleep runs) as soon as it can. The only call
+ *  here that is safe from any thread: background jobs (snapshots) use it to say they have
+ *  made progress. */
+void rw_wake(rw_server *s);
+/** Serves ready connections without blocking: reads input (on_input runs), writes pending
+ *  replies, closes what must close. For long jobs on the main thread (loading a snapshot at
+ *  start-up), which call it every so often so clients get answers (-LOADING) meanwhile. */
+void rw_process_events_nonblocking(rw_server *s);
 /** Runs until rw_server_stop. */
 void rw_server_run(rw_server *s);
 void rw_server_stop(rw_server *s);
