@@ -7,6 +7,8 @@ import Glibc
 public protocol DictObserver: AnyObject {
     /// `table` is 0 or 1 (the rehash target), `bucket` the index in that table.
     func willMutate(_ dict: AnyObject, table: Int, bucket: Int)
+    /// Every entry is about to leave the table at once (FLUSHDB, FLUSHALL).
+    func willClear(_ dict: AnyObject)
 }
 
 /// A block that a `HashTable` chains: it starts with the chain link (8 bytes at offset 0) and
@@ -197,17 +199,11 @@ final class HashTable<E: ChainedEntry> {
 
     /// Frees every entry and the tables.
     func removeAll() {
-        for t in [t0, t1] {
-            guard let b = t.buckets else { continue }
-            for i in 0..<t.size {
-                var p = b[i]
-                while let raw = p {
-                    p = raw.load(as: UnsafeMutableRawPointer?.self)
-                    E(raw).free()
-                }
-            }
-            b.deallocate()
-        }
+        observer?.willClear(self)
+        // The walk reads each link before the body runs, so the body may free the entry.
+        forEachFrozen { $0.free() }
+        t0.buckets?.deallocate()
+        t1.buckets?.deallocate()
         t0 = Table()
         t1 = Table()
         rehashIndex = -1
@@ -216,6 +212,7 @@ final class HashTable<E: ChainedEntry> {
     /// Takes every entry out, leaving the dictionary empty; the returned detached dictionary
     /// owns them (used to free a whole database off the main thread).
     func takeAll() -> HashTable<E> {
+        observer?.willClear(self)
         let d = HashTable<E>()
         swap(&d.t0, &t0)
         swap(&d.t1, &t1)
@@ -308,22 +305,36 @@ final class HashTable<E: ChainedEntry> {
         }
     }
 
+    /// Completes a rehash in progress at once (a snapshot freezes a captured value this way,
+    /// so that later reads, which move buckets while rehashing, leave it untouched).
+    func finishRehash() {
+        while rehashIndex != -1 && rehashStep(1000) {}
+    }
+
     // MARK: - Iteration, scan, random
 
-    /// Calls `body` for every entry. The body must not add or remove entries.
-    func forEach(_ body: (E) -> Void) {
-        pauseRehash += 1
-        defer { pauseRehash -= 1 }
+    /// Visits every entry without changing anything in the table, not even the rehash pause,
+    /// so that a background thread may run it while the main thread reads the same table.
+    /// Only for tables nobody changes meanwhile: a captured snapshot value, frozen first with
+    /// `finishRehash` (see Persistence/Snapshot.swift).
+    func forEachFrozen(_ body: (E) throws -> Void) rethrows {
         for t in [t0, t1] {
             guard let b = t.buckets else { continue }
             for i in 0..<t.size {
                 var p = b[i]
                 while let raw = p {
                     p = raw.load(as: UnsafeMutableRawPointer?.self)
-                    body(E(raw))
+                    try body(E(raw))
                 }
             }
         }
+    }
+
+    /// Calls `body` for every entry. The body must not add or remove entries.
+    func forEach(_ body: (E) -> Void) {
+        pauseRehash += 1
+        defer { pauseRehash -= 1 }
+        forEachFrozen(body)
     }
 
     private func visitBucket(_ t: Table, _ i: Int, _ body: (E) -> Void) {
