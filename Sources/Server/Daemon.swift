@@ -60,9 +60,6 @@ public enum Daemon {
         } else {
             server.log.notice("Configuration loaded")
         }
-        if !config.savePoints.isEmpty {
-            server.log.warning("RDB snapshots are not available in this build yet: the save points are not acted on.")
-        }
         server.log.notice("Running mode=standalone, port=\(config.port).")
         return server.run()
     }

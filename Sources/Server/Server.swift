@@ -44,6 +44,8 @@ public final class Server {
     var errorMark: Int64 = 0
     /// Clients blocked on keys (Blocking/BlockedClients.swift).
     let blocking = BlockingRegistry()
+    /// RDB snapshots: the running BGSAVE, save status, loading state (Persistence/).
+    let rdb = RDBState()
 
     public init(config: Config) {
         self.config = config
@@ -94,6 +96,7 @@ public final class Server {
         }
         rw_set_cron_period(loop, Int32(1000 / config.hz))
         log.notice("Server initialized")
+        if !loadAtStartup() { return 1 }
         log.notice("Ready to accept connections")
         rw_server_run(loop)
         return finishShutdown()
@@ -252,6 +255,15 @@ public final class Server {
         }
         if !client.authenticated && !config.requirepass.isEmpty && !cmd.flags.contains(.noAuth) {
             reject(client, cmd, args, Array("NOAUTH Authentication required.".utf8))
+            return true
+        }
+        if rdb.loading && !cmd.flags.contains(.loading) {
+            reject(client, cmd, args, Array("LOADING Redis is loading the dataset in memory".utf8))
+            return true
+        }
+        if writesDeniedByDiskError && !client.isFake
+            && (commandFlags(cmd, client).contains(.write) || cmd.name == "ping") {
+            reject(client, cmd, args, Array(Server.misconfError.utf8))
             return true
         }
         if client.tx.inMulti && cmd.flags.contains(.noMulti) {
@@ -439,12 +451,15 @@ public final class Server {
         if pauseUntil > 0 && rw_now_ms() >= pauseUntil { unpause() }
         if !resumeQueue.isEmpty { resumeHeldClients() }
         if config.activeExpireEnabled && lastExpireCycleTimedOut { activeExpireCycle(fast: true) }
+        if rdb.job != nil { advanceBackgroundSave() }
     }
 
     private func cron() {
         cronLoops += 1
         now = rw_now_ms()
         LRUClock.now = UInt32(truncatingIfNeeded: now / 1000)
+        // While loading, the databases are half built: only the clock moves on.
+        if rdb.loading { return }
         if shutdownRequested {
             shutdownRequested = false
             if prepareShutdown(save: nil, force: false) { rw_server_stop(loop) }
@@ -458,6 +473,7 @@ public final class Server {
         if config.timeout > 0 && cronLoops % Int64(max(config.hz / 10, 1)) == 0 { closeIdleClients() }
         if cronLoops % Int64(config.hz) == 0 { shrinkIdleBuffers() }
         enforceOutputLimitsInCron()
+        rdbCron()
         stats.sampleOps(now: now, commands: stats.commandsProcessed, netIn: currentNetInput(), netOut: currentNetOutput())
         if pauseUntil > 0 && now >= pauseUntil { unpause() }
     }
@@ -511,6 +527,14 @@ public final class Server {
     /// shutdown must be refused.
     func prepareShutdown(save: Bool?, force: Bool) -> Bool {
         log.warning("User requested shutdown...")
+        cancelBackgroundSave()
+        if save == true || (save == nil && !config.savePoints.isEmpty) {
+            log.notice("Saving the final RDB snapshot before exiting.")
+            if !saveNow() && !force {
+                log.warning("Error trying to save the DB, can't exit.")
+                return false
+            }
+        }
         rw_close_listeners(loop)
         let pid = config["pidfile"]
         if !pid.isEmpty {

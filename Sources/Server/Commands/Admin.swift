@@ -51,6 +51,12 @@ enum AdminCommands {
                 c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - can't set immutable config")
                 return
             }
+            // Where snapshots are written is protected in Redis 7.0 (a client able to point
+            // them anywhere can overwrite any file the server may write).
+            if Config.protectedNames.contains(p.name) && !allowed(s.config["enable-protected-configs"], c) {
+                c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - can't set protected config")
+                return
+            }
             do {
                 changes.append((p, try p.normalise(a.string(i + 1))))
             } catch let e as ConfigError {
@@ -190,8 +196,7 @@ enum AdminCommands {
     // MARK: - DEBUG
 
     static func debug(_ s: Server, _ c: Client, _ a: Args) {
-        let mode = s.config["enable-debug-command"]
-        if mode == "no" || (mode == "local" && !isLocal(c)) {
+        if !allowed(s.config["enable-debug-command"], c) {
             c.error("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
             return
         }
@@ -205,12 +210,18 @@ enum AdminCommands {
         case "set-active-expire" where a.count == 3:
             s.config.activeExpireEnabled = parseStrictInt64(a[2]) != 0
             c.ok()
+        case "reload":
+            PersistenceCommands.debugReload(s, c, a)
         case "object" where a.count == 3:
             guard let e = s.lookupWrite(c.db, a[2]) else { c.error("ERR no such key"); return }
             let idle = Int64(LRUClock.now) - Int64(e.lru)
             c.simple("Value at:\(e.raw) refcount:1 encoding:\(e.value.encodingName) serializedlength:\(e.value.isString ? e.value.stringLength : 0) lru:\(e.lru & 0xFF_FFFF) lru_seconds_idle:\(max(idle, 0))")
         case "help":
             replyHelp(c, "DEBUG", [
+                "RELOAD [option ...]",
+                "    Save the RDB on disk and reload it back to memory. Options: NOSAVE (load",
+                "    the existing file without saving first), NOFLUSH (do not empty the",
+                "    databases first).",
                 "OBJECT <key>",
                 "    Show low level info about the <key> and associated value.",
                 "SET-ACTIVE-EXPIRE <0|1>",
@@ -226,6 +237,11 @@ enum AdminCommands {
         }
     }
 
+    /// Redis's allowProtectedAction: a yes/no/local setting for a dangerous capability.
+    static func allowed(_ mode: String, _ c: Client) -> Bool {
+        mode == "yes" || (mode == "local" && isLocal(c))
+    }
+
     static func isLocal(_ c: Client) -> Bool {
         c.isUnixSocket || c.address.hasPrefix("127.") || c.address.hasPrefix("::1:")
     }
@@ -234,10 +250,12 @@ enum AdminCommands {
 
     static func shutdown(_ s: Server, _ c: Client, _ a: Args) {
         var save: Bool? = nil
+        var force = false
         for i in 1..<a.count {
             if a.is(i, "NOSAVE") && save != true { save = false }
             else if a.is(i, "SAVE") && save != false { save = true }
-            else if a.is(i, "NOW") || a.is(i, "FORCE") { }
+            else if a.is(i, "NOW") { }
+            else if a.is(i, "FORCE") { force = true }
             else if a.is(i, "ABORT") {
                 if a.count != 2 { c.syntaxError(); return }
                 c.error("ERR No shutdown in progress.")
@@ -247,7 +265,7 @@ enum AdminCommands {
                 return
             }
         }
-        if s.prepareShutdown(save: save, force: false) {
+        if s.prepareShutdown(save: save, force: force) {
             rw_server_stop(s.loop)
         } else {
             c.error("ERR Errors trying to SHUTDOWN. Check logs.")

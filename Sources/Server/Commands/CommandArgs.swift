@@ -270,6 +270,7 @@ enum CommandArgumentTable {
         "keys": "pattern:pattern", "scan": "cursor:integer [MATCH pattern:pattern] [COUNT count:integer] [TYPE type]",
         "rename": "key newkey:key", "renamenx": "key newkey:key",
         "copy": "source:key destination:key [DB destination-db:integer] [REPLACE]",
+        "dump": "key", "restore": "key ttl:integer serialized-value:string [REPLACE] [ABSTTL] [IDLETIME seconds:integer] [FREQ frequency:integer]",
         "move": "key db:integer", "select": "index:integer", "swapdb": "index1:integer index2:integer",
         "flushdb": "async:[ASYNC|SYNC]", "flushall": "async:[ASYNC|SYNC]",
         "watch": "key...",
@@ -287,7 +288,7 @@ enum CommandArgumentTable {
         "pubsub|shardchannels": "[pattern:pattern]", "pubsub|shardnumsub": "[shardchannel...]",
         "info": "[section...]", "config|get": "parameter...", "config|set": "parameter_value:(parameter value)...",
         "slowlog|get": "[count:integer]",
-        "shutdown": "nosave_save:[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]",
+        "shutdown": "nosave_save:[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]", "bgsave": "[SCHEDULE]",
         "command|info": "[command-name...]", "command|docs": "[command-name...]",
         "command|list": "[FILTERBY filterby:(MODULE module-name|ACLCAT category|PATTERN pattern:pattern)]",
     ]

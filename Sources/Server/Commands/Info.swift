@@ -106,15 +106,28 @@ enum InfoCommand {
                 ("lazyfreed_objects", s.lazyFree.freedObjects - s.stats.lazyfreedBase),
             ])
         case "persistence":
-            return fields([
-                ("loading", 0), ("async_loading", 0), ("current_cow_peak", 0), ("current_cow_size", 0),
+            let rdb = s.rdb
+            var loading: [(String, Any)] = [("loading", rdb.loading ? 1 : 0), ("async_loading", 0)]
+            if rdb.loading {
+                let elapsed = max(Int64(time(nil)) - rdb.loadingStartedAt, 0)
+                let done = Double(rdb.loadingLoadedBytes), total = Double(max(rdb.loadingTotalBytes, 1))
+                let eta = done > 0 ? Int64(Double(elapsed) * (total - done) / done) : 1
+                loading += [("loading_start_time", rdb.loadingStartedAt),
+                            ("loading_total_bytes", rdb.loadingTotalBytes), ("loading_rdb_used_mem", 0),
+                            ("loading_loaded_bytes", rdb.loadingLoadedBytes),
+                            ("loading_loaded_perc", String(format2: done * 100 / total)),
+                            ("loading_eta_seconds", eta)]
+            }
+            let running = rdb.job.map { (Int64(time(nil)) - $0.startedMs / 1000) } ?? -1
+            return fields(loading + [
+                ("current_cow_peak", 0), ("current_cow_size", 0),
                 ("current_cow_size_age", 0), ("current_fork_perc", "0.00"),
                 ("current_save_keys_processed", 0), ("current_save_keys_total", 0),
-                ("rdb_changes_since_last_save", s.dirty), ("rdb_bgsave_in_progress", 0),
-                ("rdb_last_save_time", s.startTimeMs / 1000), ("rdb_last_bgsave_status", "ok"),
-                ("rdb_last_bgsave_time_sec", -1), ("rdb_current_bgsave_time_sec", -1),
-                ("rdb_saves", 0), ("rdb_last_cow_size", 0), ("rdb_last_load_keys_expired", 0),
-                ("rdb_last_load_keys_loaded", 0), ("aof_enabled", 0), ("aof_rewrite_in_progress", 0),
+                ("rdb_changes_since_last_save", s.dirty), ("rdb_bgsave_in_progress", rdb.job != nil ? 1 : 0),
+                ("rdb_last_save_time", rdb.lastSave), ("rdb_last_bgsave_status", rdb.lastBgsaveOK ? "ok" : "err"),
+                ("rdb_last_bgsave_time_sec", rdb.lastBgsaveSeconds), ("rdb_current_bgsave_time_sec", running),
+                ("rdb_saves", rdb.saves), ("rdb_last_cow_size", 0), ("rdb_last_load_keys_expired", rdb.lastLoad.keysExpired),
+                ("rdb_last_load_keys_loaded", rdb.lastLoad.keysLoaded), ("aof_enabled", 0), ("aof_rewrite_in_progress", 0),
                 ("aof_rewrite_scheduled", 0), ("aof_last_rewrite_time_sec", -1),
                 ("aof_current_rewrite_time_sec", -1), ("aof_last_bgrewrite_status", "ok"),
                 ("aof_rewrites", 0), ("aof_rewrites_consecutive_failures", 0),

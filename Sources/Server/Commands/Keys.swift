@@ -395,9 +395,15 @@ enum KeyCommands {
 
     static func flushall(_ s: Server, _ c: Client, _ a: Args) {
         guard let async = flushMode(s, c, a) else { return }
+        // As in Redis 7.0: a save in progress is abandoned (cancelled first, so its capture
+        // does not copy what is about to go), and with save points the empty dataset is
+        // saved at once.
+        s.cancelBackgroundSave()
         var n = 0
         for db in s.dbs { n += flush(s, db, async: async) }
-        s.changed(Int64(n) + 1)
+        s.changed(Int64(n))
+        if !s.config.savePoints.isEmpty { s.saveNow() }
+        s.changed(1)
         c.ok()
     }
 

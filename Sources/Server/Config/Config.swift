@@ -170,7 +170,7 @@ public final class Config {
         add(ConfigParam("protected-mode", .bool, "yes"))
         add(ConfigParam("io-threads", .int(min: 1, max: 128), "1", mutable: false))
         add(ConfigParam("io-threads-do-reads", .bool, "no", mutable: false))
-        // Persistence parameters: stored and reported now; the RDB and AOF issues act on them.
+        // Persistence parameters (RDB: Persistence/RDB*.swift; AOF parameters are stored only).
         add(ConfigParam("save", .special, "3600 1 300 100 60 10000", multiArg: true, validate: Config.validateSave))
         add(ConfigParam("dbfilename", .string, "dump.rdb", validate: { v in
             if v.contains("/") { throw ConfigError(message: "dbfilename can't be a path, just a filename") }
@@ -179,6 +179,9 @@ public final class Config {
         add(ConfigParam("rdbcompression", .bool, "yes"))
         add(ConfigParam("rdbchecksum", .bool, "yes"))
         add(ConfigParam("stop-writes-on-bgsave-error", .bool, "yes"))
+        // Redis's test hook: microseconds the snapshot writer sleeps per key (slow saves on demand).
+        add(ConfigParam("rdb-key-save-delay", .int(min: Int64(Int32.min), max: maxInt), "0"))
+        add(ConfigParam("key-load-delay", .int(min: Int64(Int32.min), max: maxInt), "0"))
         add(ConfigParam("appendonly", .bool, "no"))
         add(ConfigParam("appendfilename", .string, "appendonly.aof", mutable: false))
         add(ConfigParam("appenddirname", .string, "appendonlydir", mutable: false))
@@ -213,6 +216,7 @@ public final class Config {
         add(ConfigParam("client-output-buffer-limit", .special, OutputLimits.defaults.description, multiArg: true,
                         validate: { [unowned self] v in try self.outputLimits.applying(v).description }))
         add(ConfigParam("enable-debug-command", .enumeration(["no", "yes", "local"]), "no", mutable: false))
+        add(ConfigParam("enable-protected-configs", .enumeration(["no", "yes", "local"]), "no", mutable: false))
 
         hook("hash-max-listpack-entries") { v in HashValue.maxPackedEntries = Int(v) ?? 128 }
         hook("hash-max-listpack-value") { v in HashValue.maxPackedValue = Int(v) ?? 64 }
@@ -283,6 +287,10 @@ public final class Config {
     func applyAll() {
         for p in params { p.didSet?(p.value) }
     }
+
+    /// Parameters CONFIG SET changes only with `enable-protected-configs` (Redis 7.0's
+    /// PROTECTED_CONFIG).
+    static let protectedNames: Set<String> = ["dir", "dbfilename"]
 
     static func validateSave(_ v: String) throws -> String {
         let parts = v.split(separator: " ")
