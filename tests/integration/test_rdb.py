@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -186,6 +187,43 @@ def test_expired_keys_are_not_loaded(start_server, tmp_path):
     info = cb.info("persistence")
     assert info["rdb_last_load_keys_expired"] == 1
     assert info["rdb_last_load_keys_loaded"] == 1
+
+
+def test_clients_get_loading_while_the_dataset_loads(start_server, tmp_path):
+    a = in_dir(start_server, tmp_path)
+    c = a.client()
+    pipe = c.pipeline(transaction=False)
+    for i in range(6000):
+        pipe.set(f"k{i}", os.urandom(600).hex())
+    pipe.execute()
+    c.save()
+    a.stop()
+    proc = ServerProcess(workdir=a.dir, args=["--key-load-delay", "300"])
+    proc._launch()
+    saw_loading = saw_info = False
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", proc.port), timeout=2) as sock:
+                    sock.sendall(b"PING\r\n")
+                    reply = sock.recv(128)
+                    if reply.startswith(b"+PONG"):
+                        break
+                    if reply.startswith(b"-LOADING Redis is loading the dataset in memory"):
+                        saw_loading = True
+                        sock.sendall(b"INFO persistence\r\n")
+                        time.sleep(0.05)
+                        info = sock.recv(65536)
+                        saw_info = saw_info or b"loading:1" in info
+            except OSError:
+                pass
+            time.sleep(0.02)
+        assert saw_loading, "never answered -LOADING while loading"
+        assert saw_info, "INFO did not say loading:1 while loading"
+        assert proc.client().dbsize() == 6000
+    finally:
+        proc.stop()
 
 
 # ------------------------------------------------------------------------- interop

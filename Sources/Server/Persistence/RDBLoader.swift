@@ -25,11 +25,19 @@ struct RDBLoader {
     /// Whether keys already expired are dropped (true on a primary).
     var skipExpired = true
     var now: Int64
+    /// Called with the offset reached every `progressKeys` keys (the start-up load serves
+    /// clients from it).
+    var progress: ((Int) -> Void)?
+    var progressKeys = 1024
+    /// Microseconds to sleep per key (`key-load-delay`, Redis's test hook for slow loads).
+    var keyDelayMicros = 0
+    private var keysSinceProgress = 0
 
     init(_ bytes: UnsafeRawBufferPointer, dbs: [Database], now: Int64, progress: ((Int) -> Void)? = nil) {
-        r = RDBReader(bytes, progress: progress)
+        r = RDBReader(bytes)
         self.dbs = dbs
         self.now = now
+        self.progress = progress
     }
 
     mutating func load() throws -> RDBLoadStats {
@@ -110,6 +118,12 @@ struct RDBLoader {
 
     private mutating func loadKey(type: UInt8, into db: Database, expireAt: Int64, lfuFreq: Int?,
                                   idleSeconds: Int?, stats: inout RDBLoadStats) throws {
+        if keyDelayMicros > 0 { usleep(UInt32(keyDelayMicros)) }
+        keysSinceProgress += 1
+        if keysSinceProgress >= (keyDelayMicros > 0 ? 1 : progressKeys), let p = progress {
+            keysSinceProgress = 0
+            p(r.offset)
+        }
         let keyOffset = r.offset
         let key = try r.stringBytes()
         let value: Value

@@ -184,6 +184,7 @@ extension Server {
             if let l = loop { rw_process_events_nonblocking(l) }
         }
         loader.verifyChecksum = config.bool("rdbchecksum")
+        loader.keyDelayMicros = max(Int(config.int("key-load-delay")), 0)
         do {
             let stats = try loader.load()
             rdb.lastLoad = stats

@@ -16,14 +16,9 @@ struct RDBError: Error, CustomStringConvertible {
 struct RDBReader {
     let base: UnsafeRawBufferPointer
     private(set) var offset = 0
-    /// Called every `progressEvery` bytes (the loader serves clients meanwhile).
-    var progress: ((Int) -> Void)? = nil
-    var progressEvery = 2 << 20
-    private var nextProgress = 2 << 20
 
-    init(_ bytes: UnsafeRawBufferPointer, progress: ((Int) -> Void)? = nil) {
+    init(_ bytes: UnsafeRawBufferPointer) {
         base = bytes
-        self.progress = progress
     }
 
     var remaining: Int { base.count - offset }
@@ -44,10 +39,6 @@ struct RDBReader {
     mutating func take(_ n: Int) throws -> UnsafeRawBufferPointer {
         guard n >= 0, n <= remaining else { throw short() }
         defer { offset += n }
-        if offset >= nextProgress, let p = progress {
-            nextProgress = offset + progressEvery
-            p(offset)
-        }
         return UnsafeRawBufferPointer(rebasing: base[offset..<offset + n])
     }
 
