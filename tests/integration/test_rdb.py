@@ -329,6 +329,45 @@ def test_bgsave_point_in_time_checked_key_by_key(server, r):
     assert set(r.mget([f"k{i}" for i in range(0, 100000, 97)])) == {b"old"}
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.server_args("--rdb-key-save-delay", "400")
+def test_bgsave_point_in_time_under_random_commands(server, r, start_server, tmp_path, seed):
+    """The differential generator's commands (every type, MULTI, RENAME, MOVE, SWAPDB,
+    FLUSHDB, expiries ...) race a slow BGSAVE; the file must hold the dataset of its start."""
+    from command_generator import CommandGenerator
+    from raw_resp import RawConnection
+
+    gen = CommandGenerator(seed)
+    conn = RawConnection(server.port)
+    for step in gen.steps(1500):
+        conn.call(*step.argv)
+    conn.call("SELECT", 0)
+    pipe = r.pipeline(transaction=False)
+    for db in (0, 1, 9):
+        pipe.execute_command("SELECT", db)
+        for i in range(1500):
+            pipe.set(f"filler:{i}", i)
+    pipe.execute_command("SELECT", 0)
+    pipe.execute()
+    # Keys about to expire could go between this read and the load: leave them out.
+    for db in range(16):
+        r.execute_command("SELECT", db)
+        for k in list(r.scan_iter(count=1000)):
+            if 0 < r.pttl(k) < 120000:
+                r.persist(k)
+    r.execute_command("SELECT", 0)
+    expected = dump_dataset(r)
+    assert server.cli("BGSAVE").strip() == "Background saving started"
+    for step in gen.steps(3000):
+        conn.call(*step.argv)
+    assert r.info("persistence")["rdb_bgsave_in_progress"] == 1, "the save ended too soon"
+    r.config_set("rdb-key-save-delay", 0)
+    assert wait_bgsave_done(r, timeout=120)["rdb_last_bgsave_status"] == "ok"
+    conn.close()
+    other = start_with_file(start_server, binary_under_test(), server.dir / "dump.rdb", tmp_path)
+    assert dump_dataset(other.client()) == expected
+
+
 # ------------------------------------------------------------------------- failures
 
 def test_dir_and_dbfilename_are_protected_configs(r):

@@ -32,7 +32,8 @@ final class BackgroundSave: @unchecked Sendable {
     }
 
     init(server: Server, settings: Settings) {
-        snapshot = Snapshot(server: server, purpose: "rdb")
+        snapshot = Snapshot(server: server, purpose: "rdb",
+                            pace: settings.keyDelayMicros > 0 ? .lockstep : .normal)
         startedMs = rw_now_ms()
         dirtyAtStart = server.dirty
         nonisolated(unsafe) let loop = server.loop

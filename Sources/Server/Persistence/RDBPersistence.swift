@@ -89,7 +89,7 @@ extension Server {
                 // The writer gave up (a file error): stop capturing for it.
                 job.snapshot.cancel()
             } else {
-                if job.snapshot.step(maxEntries: 2000) && job.snapshot.channel.queuedBytes < Snapshot.highWater {
+                if job.snapshot.step() && job.snapshot.hasRoom {
                     // More to capture and room for it: come back without sleeping.
                     rw_wake(loop)
                 }

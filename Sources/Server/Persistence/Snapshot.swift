@@ -22,10 +22,30 @@ import Glibc
 /// - a background thread takes the batches in order and encodes them (`RDBWriter`), so the
 ///   slow part (LZF, writing, fsync) never runs on the main thread.
 ///
-/// Memory: the batches in flight are bounded (`highWater`); the cursor waits while the writer
-/// is behind. Barrier captures cannot wait, so a burst of writes to not-yet-captured keys can
-/// pass the bound by what those writes touch.
+/// Memory: the batches in flight are bounded (`Pace.highWater`); the cursor waits while the
+/// writer is behind. Barrier captures cannot wait, so a burst of writes to not-yet-captured
+/// keys can pass the bound by what those writes touch.
 final class Snapshot {
+    /// How far the cursor may run ahead of the writer.
+    struct Pace {
+        /// Bytes queued for the writer above which the cursor waits.
+        var highWater: Int
+        /// Bytes queued under which the writer wakes a waiting cursor.
+        var lowWater: Int
+        /// Keys per batch at most (batches also close at `batchBytes`).
+        var batchEntries: Int
+        /// Keys captured per loop iteration.
+        var sliceEntries: Int
+
+        static let normal = Pace(highWater: 32 << 20, lowWater: 8 << 20, batchEntries: 1 << 16,
+                                 sliceEntries: 2000)
+        /// In step with a slowed writer (`rdb-key-save-delay`): one small batch at a time,
+        /// only when the writer has taken the last. Client writes then reach most keys before
+        /// the cursor does, and the barrier does most of the capturing, as it would in a long
+        /// save of a large dataset; the tests rely on this.
+        static let lockstep = Pace(highWater: 0, lowWater: 1, batchEntries: 16, sliceEntries: 16)
+    }
+
     /// What the snapshot was taken for (INFO and the log say so).
     let purpose: String
     let startedAt: Int64
@@ -40,17 +60,17 @@ final class Snapshot {
     private(set) var capturing = true
 
     /// Bytes of batches waiting for the writer above which the cursor pauses.
-    static let highWater = 32 << 20
-    static let lowWater = 8 << 20
+    let pace: Pace
     static let batchBytes = 256 << 10
     /// Strings longer than this are captured by reference instead of copied.
     static let inlineStringLimit = 512
 
     /// Starts capturing every database of `server` as it is now. `db.count` and the number of
     /// keys with a TTL at this moment go to the RESIZEDB hints.
-    init(server: Server, purpose: String) {
+    init(server: Server, purpose: String, pace: Pace = .normal) {
         self.server = server
         self.purpose = purpose
+        self.pace = pace
         startedAt = rw_now_ms()
         for db in server.dbs where db.count > 0 {
             let cap = DBCapture(snapshot: self, id: db.id, dict: db.dict,
@@ -58,19 +78,20 @@ final class Snapshot {
             captures.append(cap)
         }
         channel.sizes = captures.map { ($0.id, $0.keys, $0.expires) }
+        channel.lowWater = pace.lowWater
         if captures.isEmpty { endCapture() }
     }
 
-    /// Captures up to `maxEntries` more keys, then returns whether the capture continues.
-    /// Waits (does nothing) while the writer is more than `highWater` behind.
+    /// Captures up to a slice of keys, then returns whether the capture continues. Waits
+    /// (does nothing) while the writer is more than `pace.highWater` behind.
     @discardableResult
-    func step(maxEntries: Int) -> Bool {
+    func step() -> Bool {
         guard capturing else { return false }
-        if channel.queuedBytes > Snapshot.highWater {
+        if channel.queuedBytes > pace.highWater {
             channel.wantWake = true
             return true
         }
-        var budget = maxEntries
+        var budget = pace.sliceEntries
         while budget > 0 && cursorDB < captures.count {
             let cap = captures[cursorDB]
             if cap.cursorAtStart {
@@ -87,14 +108,19 @@ final class Snapshot {
                 cursorDB += 1
             }
         }
-        if cursorDB >= captures.count { endCapture() }
+        if cursorDB >= captures.count {
+            endCapture()
+        } else if pace.highWater == 0, let c = current {
+            // In lockstep the writer gets each slice at once, and wakes the loop for the next.
+            submit(c)
+            current = nil
+            channel.wantWake = true
+        }
         return capturing
     }
 
-    /// Captures everything left now (SHUTDOWN while saving, DEBUG paths).
-    func captureRemaining() {
-        while capturing { step(maxEntries: Int.max) }
-    }
+    /// Whether the cursor may go on without waiting for the writer.
+    var hasRoom: Bool { channel.queuedBytes <= pace.highWater }
 
     private func endCapture() {
         guard capturing else { return }
@@ -126,7 +152,7 @@ final class Snapshot {
         if onCursor {
             if current == nil || current!.db != id { current.map(submit); current = CaptureBatch(db: id) }
             current!.add(e)
-            if current!.arena.count >= Snapshot.batchBytes {
+            if current!.arena.count >= Snapshot.batchBytes || current!.entries >= pace.batchEntries {
                 submit(current!)
                 current = nil
             }
@@ -357,6 +383,8 @@ final class BatchChannel: @unchecked Sendable {
     private var bytes = 0
     /// (database, keys, expires) at the start, for the RESIZEDB hints.
     var sizes: [(Int, Int, Int)] = []
+    /// See `Snapshot.Pace.lowWater`.
+    var lowWater = 0
     /// Set by the producer when it paused at the high-water mark: the writer then wakes the
     /// loop once the queue has drained to the low-water mark.
     var wantWake: Bool {
@@ -423,7 +451,7 @@ final class BatchChannel: @unchecked Sendable {
             head = 0
         }
         bytes -= b.weight
-        let wake = _wantWake && bytes < Snapshot.lowWater
+        let wake = _wantWake && bytes < lowWater
         if wake { _wantWake = false }
         pthread_mutex_unlock(&mutex)
         if wake { drained() }
