@@ -82,6 +82,7 @@ def test_info_persistence_counts_changes_and_saves(r):
     info = r.info("persistence")
     assert info["rdb_changes_since_last_save"] == 2
     saves = info["rdb_saves"]
+    assert info["rdb_last_bgsave_time_sec"] == -1
     r.save()
     info = r.info("persistence")
     assert info["rdb_changes_since_last_save"] == 0
@@ -116,6 +117,20 @@ def test_bgsave_inside_exec_is_scheduled_and_runs_after(server, r, conn):
     while r.info("persistence")["rdb_saves"] < saves + 1:
         assert time.monotonic() < deadline, "the scheduled BGSAVE never ran"
         time.sleep(0.05)
+
+
+@pytest.mark.server_args("--save", "1 2")
+def test_save_point_triggers_a_background_save(server, r):
+    r.set("a", 1)
+    time.sleep(1.3)
+    assert r.info("persistence")["rdb_saves"] == 0, "one change is below the save point"
+    r.set("b", 2)
+    deadline = time.monotonic() + 10
+    while r.info("persistence")["rdb_saves"] == 0:
+        assert time.monotonic() < deadline, "the save point never fired"
+        time.sleep(0.05)
+    assert wait_bgsave_done(r)["rdb_changes_since_last_save"] == 0
+    assert "changes in 1 seconds. Saving..." in server.log_text()
 
 
 # ------------------------------------------------------------------------ round trips

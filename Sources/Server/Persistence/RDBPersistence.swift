@@ -74,6 +74,7 @@ extension Server {
             usedMemory: Memory.allocated().used,
             keyDelayMicros: Int(config.int("rdb-key-save-delay")))
         rdb.job = BackgroundSave(server: self, settings: settings)
+        rdb.saves += 1  // counted at the start, as Redis counts at fork
         log.notice("Background saving started")
         advanceBackgroundSave()
         return true
@@ -105,7 +106,6 @@ extension Server {
             dirty -= job.dirtyAtStart
             rdb.lastSave = job.startedMs / 1000
             rdb.lastBgsaveOK = true
-            rdb.saves += 1
         case .failure(let e):
             log.warning("Background saving error: \(e)")
             rdb.lastBgsaveOK = false
