@@ -27,6 +27,7 @@ import shutil
 import signal
 import socket
 import statistics
+import resource
 import subprocess
 import sys
 import tempfile
@@ -134,6 +135,9 @@ class Sample:
     p50_ms: float
     p99_ms: float
     cpu_us_per_request: float
+    # redis-benchmark's own CPU per request: with one client process on 2 cores the client
+    # usually sets the pace, and how a server batches its replies changes the client's cost.
+    client_cpu_us_per_request: float = float("nan")
 
 
 @dataclass
@@ -155,8 +159,12 @@ def run_benchmark(server: Server, test: str, requests: int, clients: int, pipeli
     if cpu is not None:
         argv = ["taskset", "-c", cpu] + argv
     before = server.cpu_seconds()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = server.cpu_seconds()
+    client_cpu = (children_after.ru_utime + children_after.ru_stime
+                  - children_before.ru_utime - children_before.ru_stime)
     rows = [row for row in csv.DictReader(io.StringIO(done.stdout))]
     if done.returncode != 0 or not rows:
         raise SystemExit(f"redis-benchmark failed against {server.label} ({test}):\n"
@@ -165,7 +173,8 @@ def run_benchmark(server: Server, test: str, requests: int, clients: int, pipeli
     row = next((r for r in rows if r["test"].upper().startswith(test.split("_")[0])), rows[0])
     return Sample(rps=float(row["rps"]), p50_ms=float(row["p50_latency_ms"]),
                   p99_ms=float(row["p99_latency_ms"]),
-                  cpu_us_per_request=(after - before) * 1e6 / requests)
+                  cpu_us_per_request=(after - before) * 1e6 / requests,
+                  client_cpu_us_per_request=client_cpu * 1e6 / requests)
 
 
 def throughput_mode(args, redwing: Server, redis: Server) -> str:
@@ -185,7 +194,8 @@ def throughput_mode(args, redwing: Server, redis: Server) -> str:
                     print(f"round {round_index + 1}/{args.rounds} P={pipeline:<3} {test:<12} "
                           f"{server.label:<8} {sample.rps:>12,.0f} req/s  "
                           f"p50 {sample.p50_ms:.3f} ms  p99 {sample.p99_ms:.3f} ms  "
-                          f"cpu {sample.cpu_us_per_request:.2f} us/req", flush=True)
+                          f"cpu {sample.cpu_us_per_request:.2f} us/req  "
+                          f"client cpu {sample.client_cpu_us_per_request:.2f} us/req", flush=True)
     return format_table(results, args, pipelines)
 
 
@@ -196,7 +206,8 @@ def ratio(a: float, b: float) -> str:
 def format_table(results: Results, args, pipelines) -> str:
     header = (f"{'test':<12} {'pipe':>4} | {'req/s redwing':>13} {'redis':>11} {'ratio':>5} | "
               f"{'p50 ms rw':>9} {'redis':>6} {'ratio':>5} | {'p99 ms rw':>9} {'redis':>6} "
-              f"{'ratio':>5} | {'cpu us/req rw':>13} {'redis':>6} {'ratio':>5}")
+              f"{'ratio':>5} | {'cpu us/req rw':>13} {'redis':>6} {'ratio':>5} | "
+              f"{'client cpu rw':>13} {'redis':>6} {'ratio':>5}")
     lines = [header, "-" * len(header)]
     for pipeline in pipelines:
         for test in args.tests:
@@ -205,17 +216,19 @@ def format_table(results: Results, args, pipelines) -> str:
             p50 = (m("redwing", "p50_ms"), m("redis", "p50_ms"))
             p99 = (m("redwing", "p99_ms"), m("redis", "p99_ms"))
             cpu = (m("redwing", "cpu_us_per_request"), m("redis", "cpu_us_per_request"))
+            ccpu = (m("redwing", "client_cpu_us_per_request"), m("redis", "client_cpu_us_per_request"))
             lines.append(
                 f"{test:<12} {pipeline:>4} | {rps[0]:>13,.0f} {rps[1]:>11,.0f} {ratio(*rps):>5} | "
                 f"{p50[0]:>9.3f} {p50[1]:>6.3f} {ratio(*p50):>5} | "
                 f"{p99[0]:>9.3f} {p99[1]:>6.3f} {ratio(*p99):>5} | "
-                f"{cpu[0]:>13.2f} {cpu[1]:>6.2f} {ratio(*cpu):>5}")
+                f"{cpu[0]:>13.2f} {cpu[1]:>6.2f} {ratio(*cpu):>5} | "
+                f"{ccpu[0]:>13.2f} {ccpu[1]:>6.2f} {ratio(*ccpu):>5}")
     lines.append("")
     lines.append(f"medians of {args.rounds} round(s); -n {args.requests} -c {args.clients}; "
                  f"ratio = Redwing / Redis (req/s: higher is better; latency, CPU: lower is "
                  f"better); CPU = server utime+stime per request, read from /proc/PID/stat "
                  f"with {1000 // CLOCK_TICKS} ms resolution per run (use a larger -n for "
-                 f"finer CPU figures)")
+                 f"finer CPU figures); client cpu = redis-benchmark's utime+stime per request")
     return "\n".join(lines)
 
 
