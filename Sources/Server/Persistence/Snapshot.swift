@@ -208,18 +208,21 @@ final class DBCapture: DictObserver {
         dict.pauseRehash -= 1
     }
 
-    /// Captures buckets from the cursor on until about `budget` keys were taken. Returns the
-    /// number of keys captured.
+    /// Captures buckets from the cursor on until about `budget` keys were taken (or ten
+    /// buckets per key of budget were visited: a sparse table must not stall the loop).
+    /// Returns the work done, in keys.
     func advance(_ budget: Int) -> Int {
         var taken = 0
         let total = sizes[0] + sizes[1]
-        while taken < budget && cursor < total {
+        let start = cursor
+        let stop = min(cursor + budget * 10, total)
+        while taken < budget && cursor < stop {
             let (table, bucket) = cursor < sizes[0] ? (0, cursor) : (1, cursor - sizes[0])
             taken += capture(table: table, bucket: bucket)
             cursor += 1
         }
         if cursor >= total { complete = true }
-        return max(taken, 1)
+        return max(taken, (cursor - start) / 10, 1)
     }
 
     func willMutate(_ dict: AnyObject, table: Int, bucket: Int) {
