@@ -73,7 +73,8 @@ class LegacyFile:
             return
         self.b.select_db(self.db)
         if self.version >= 7:
-            expires = sum(1 for _, _, o in self.pending if o["expire_ms"] or o["expire_s"])
+            expires = sum(1 for _, _, o in self.pending
+                          if o["expire_ms"] is not None or o["expire_s"] is not None)
             self.b.resize_db(len(self.pending), expires)
         for key, value, options in self.pending:
             self.b.key(key, value, **options)
@@ -133,7 +134,8 @@ def legacy_file(version: int, now_ms: int, checksum: bool = True) -> LegacyFile:
     noise = bytes(rnd.randrange(256) for _ in range(300))
     f.add(b"str:lzf-literals", rb.string_value(noise, "lzf-literals"), text(noise), "raw")
     f.add(b"str:lzf-short", rb.string_value(b"x" * 30, "lzf"), text(b"x" * 30), "embstr")
-    f.add(b"str:lzf-int", rb.string_value(b"123456789012345", "lzf-literals"), text(b"123456789012345"), "int")
+    f.add(b"str:lzf-int", rb.string_value(b"123456789012345", "lzf-literals"),
+          text(b"123456789012345"), "int")
     f.add(4242, rb.string_value(b"int-encoded key"), text(b"int-encoded key"), "embstr", key_how="int")
     f.add(b"k" * 40, rb.string_value(b"LZF key"), text(b"LZF key"), "embstr", key_how="lzf")
 
@@ -187,6 +189,8 @@ def legacy_file(version: int, now_ms: int, checksum: bool = True) -> LegacyFile:
                 b"after-big", b"12x", b"-0", b"+1", b"99999999999999999999"])
     f.add(b"ziplist:every", rb.list_ziplist_value(every, wide_prevlen=[3]), as_list(every), "quicklist")
     f.add(b"ziplist:every-lzf", rb.list_ziplist_value(every, compress=True), as_list(every), "quicklist")
+    uncounted = [i % 13 for i in range(70000)]  # zllen 65535: "count the entries"
+    f.add(b"ziplist:uncounted", rb.list_ziplist_value(uncounted), as_list(uncounted), "quicklist")
 
     # --- intsets (type 11) of each width, and one past set-max-intset-entries.
     for width, values in ((2, [-5, 1, 300]), (4, [-100000, 0, 100000]), (8, [-2**40, 7, 2**62])):
@@ -320,7 +324,7 @@ def test_ziplist_encoder_matches_the_format_example():
     assert wide[10 + 1 + 2 + 300:][:5] == b"\xfe" + struct.pack("<I", 1 + 2 + 300)
 
 
-def test_lzf_streams_round_trip_through_a_reference_decoder():
+def test_lzf_streams_round_trip_through_a_python_decoder():
     def decompress(packed: bytes) -> bytes:
         out, i = bytearray(), 0
         while i < len(packed):
@@ -350,7 +354,8 @@ def test_lzf_streams_round_trip_through_a_reference_decoder():
 @pytest.mark.skipif(CHECK_RDB is None, reason="needs redis-check-rdb")
 @pytest.mark.parametrize("version,checksum", VERSIONS, ids=IDS)
 def test_built_files_pass_redis_check_rdb(tmp_path, version, checksum):
-    path = write_file(tmp_path, "legacy.rdb", legacy_file(version, int(time.time() * 1000), checksum).finish())
+    data = legacy_file(version, int(time.time() * 1000), checksum).finish()
+    path = write_file(tmp_path, "legacy.rdb", data)
     done = subprocess.run([CHECK_RDB, str(path)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "RDB looks OK" in done.stdout, done.stdout + done.stderr
 
@@ -387,8 +392,9 @@ def test_freq_of_a_version_9_file_is_kept_under_lfu(start_server, tmp_path, bina
     b.key(b"hot", rb.string_value(b"v"), freq=42)
     b.key(b"cold", rb.string_value(b"v"), freq=0, idle=100)
     path = write_file(tmp_path, "freq.rdb", b.finish())
-    server = start_with_file(start_server, binary_under_test() if binary == "under_test" else REFERENCE_BINARY,
-                             path, tmp_path, extra=["--maxmemory-policy", "allkeys-lfu"])
+    executable = binary_under_test() if binary == "under_test" else REFERENCE_BINARY
+    server = start_with_file(start_server, executable, path, tmp_path,
+                             extra=["--maxmemory-policy", "allkeys-lfu"])
     c = server.client()
     # One less when a minute boundary passes between loading and asking (LFU decay).
     assert c.object("freq", b"hot") in (41, 42)
