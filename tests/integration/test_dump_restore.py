@@ -11,21 +11,8 @@ import pytest
 import redis
 
 from dataset import dump_dataset, fill_every_type
+from rdb_builder import crc64
 from server_process import REFERENCE_BINARY
-
-_TABLE = []
-for _i in range(256):
-    _c = _i
-    for _ in range(8):
-        _c = (_c >> 1) ^ 0x95AC9329AC4BC9B5 if _c & 1 else _c >> 1
-    _TABLE.append(_c)
-
-
-def crc64(data: bytes) -> int:
-    crc = 0
-    for b in data:
-        crc = _TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc
 
 
 def reseal(body: bytes, version: int = 10) -> bytes:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from rdb_builder import length as rdb_length
 from server_process import REFERENCE_BINARY, REPO_ROOT, ServerProcess
 
 CODECS = REPO_ROOT / "Sources" / "CRC64"
@@ -116,26 +117,15 @@ def codecs(tmp_path_factory) -> Codecs:
 
 # ---------------------------------------------------------------- RDB encoding
 
-def encode_length(n: int) -> bytes:
-    """RDB length: 00xxxxxx, 01xxxxxx xxxxxxxx (big-endian), 0x80 + u32 BE, 0x81 + u64 BE."""
-    if n < 1 << 6:
-        return bytes([n])
-    if n < 1 << 14:
-        return bytes([0x40 | n >> 8, n & 0xFF])
-    if n < 1 << 32:
-        return b"\x80" + struct.pack(">I", n)
-    return b"\x81" + struct.pack(">Q", n)
-
-
 def plain_string(s: bytes) -> bytes:
-    return encode_length(len(s)) + s
+    return rdb_length(len(s)) + s
 
 
 def lzf_string(codecs: Codecs, value: bytes) -> bytes:
     """0xC3, compressed length, original length, our LZF bytes. The value must compress."""
     compressed = codecs.compress(value)
     assert compressed is not None, f"{len(value)}-byte test value does not compress"
-    return b"\xc3" + encode_length(len(compressed)) + encode_length(len(value)) + compressed
+    return b"\xc3" + rdb_length(len(compressed)) + rdb_length(len(value)) + compressed
 
 
 def with_crc(codecs: Codecs, body: bytes) -> bytes:

@@ -276,6 +276,28 @@ def test_redis_file_loads_into_redwing_with_the_same_dataset(start_server, tmp_p
     assert encodings(crw) == expected_enc
 
 
+@needs_reference
+def test_listpacks_with_long_elements_stay_listpacks_as_in_redis(start_server, tmp_path):
+    """A server with raised *-max-listpack-value saves listpacks holding long elements; loaded
+    (or RESTOREd) with the default limits, Redis 7.0 keeps them as listpacks, converting only
+    on the entry count."""
+    ref = start_server(binary=REFERENCE_BINARY, args=["--hash-max-listpack-value", "1000",
+                                                      "--zset-max-listpack-value", "1000"])
+    c = ref.client()
+    c.hset("h", mapping={"short": "v", "long": "w" * 200})
+    c.zadd("z", {"m" * 200: 1, "n": 2})
+    c.hset("h-many", mapping={f"f{i}": "x" * 100 for i in range(513)})
+    c.save()
+    want = {b"h": b"listpack", b"z": b"listpack", b"h-many": b"hashtable"}
+    for binary in (REFERENCE_BINARY, binary_under_test()):
+        loaded = start_with_file(start_server, binary, ref.dir / "dump.rdb", tmp_path).client()
+        assert {k: loaded.object("encoding", k) for k in want} == want, binary
+        assert dump_dataset(loaded) == dump_dataset(c)
+        for k in want:
+            loaded.restore(b"restored:" + k, 0, c.dump(k))
+            assert loaded.object("encoding", b"restored:" + k) == want[k], (binary, k)
+
+
 # ------------------------------------------------------------------- point in time
 
 @pytest.mark.server_args("--rdb-key-save-delay", "20")

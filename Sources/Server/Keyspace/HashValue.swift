@@ -100,6 +100,20 @@ public final class HashValue {
            field.count > HashValue.maxPackedValue || value.count > HashValue.maxPackedValue {
             convertToTable()
         }
+        return store(field, value)
+    }
+
+    /// Sets a field read from a listpack or ziplist blob (an RDB file, a RESTORE payload).
+    /// Redis 7.0 keeps such a blob packed whatever the length of its fields and values, and
+    /// converts it only when it has more than `hash-max-listpack-entries` fields; so does
+    /// this, so that a hash ends in the encoding Redis gives it. Returns true when the field
+    /// is new.
+    func setFromPackedBlob(_ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool {
+        store(field, value)
+    }
+
+    /// Sets a field in the current encoding, converting to a table past the entry limit.
+    private func store(_ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool {
         switch storage {
         case .packed(var p):
             storage = .packed(PackedList())   // keep `p` uniquely referenced while editing

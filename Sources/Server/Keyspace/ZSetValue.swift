@@ -207,6 +207,17 @@ public final class ZSetValue {
         place(member, score: score)
     }
 
+    /// Inserts a new member read from a listpack or ziplist blob (an RDB file, a RESTORE
+    /// payload). Redis 7.0 keeps such a blob packed whatever its members' lengths, and
+    /// converts it only when it has more than `zset-max-listpack-entries` members; so does
+    /// this, so that a sorted set ends in the encoding Redis gives it.
+    func insertFromPackedBlob(_ member: UnsafeRawBufferPointer, score: Double) {
+        if case .packed(let p) = storage, p.count / 2 + 1 > ZSetValue.maxPackedEntries {
+            convertToSkiplist()
+        }
+        place(member, score: score)
+    }
+
     /// Links a member in order, in whatever encoding the set has.
     private func place(_ member: UnsafeRawBufferPointer, score: Double) {
         switch storage {

@@ -123,10 +123,11 @@ enum Zipmap {
 
     /// Calls `body` with key, value, key, value... after checking the whole blob as Redis's
     /// deep integrity check does: every length, key, value and its free space lies inside the
-    /// blob, the terminator is the last byte and ends the pairs exactly there, and `zmlen`
-    /// matches the pair count unless it is 254. A value length of 255 is refused (Redis
-    /// never writes it; its reader would take it for a 5-byte length). Throws
-    /// `PackedFormatError` otherwise, before calling `body`.
+    /// blob, the terminator is the last byte and ends the pairs exactly there, there is at
+    /// least one pair (Redis refuses an empty zipmap, where it skips other empty
+    /// collections), and `zmlen` matches the pair count unless it is 254. A value length of
+    /// 255 is refused (Redis never writes it; its reader would take it for a 5-byte length).
+    /// Throws `PackedFormatError` otherwise, before calling `body`.
     static func decode(_ blob: UnsafeRawBufferPointer, _ body: (PackedElement) throws -> Void) throws {
         try decodeValidated(blob, walk, body)
     }
@@ -176,6 +177,7 @@ enum Zipmap {
             try visit(.bytes(value), r)
             pairs += 1
         }
+        guard pairs > 0 else { throw r.error("is empty") }
         let count = Int(r.byte(0))
         guard count == Int(bigLength) || count == pairs else {
             throw r.error("header counts \(count) pairs but holds \(pairs)")

@@ -83,11 +83,13 @@ extension RDBReader {
                 if type == RDB.typeZSetZiplist { try Ziplist.decode(b, visit) } else { try Listpack.decode(b, visit) }
             }
             if member != nil { throw fail("Zset listpack integrity check failed: odd number of elements") }
-            let z = ZSetValue(sizeHint: pairs.count, maxLength: pairs.map { $0.0.count }.max() ?? 0)
+            // Packed whatever the members' lengths, as Redis keeps the blob (see
+            // insertFromPackedBlob).
+            let z = ZSetValue(sizeHint: pairs.count)
             for (m, s) in pairs {
                 try m.withUnsafeBytes { mb in
                     if z.score(mb) != nil { throw fail("Duplicate zset fields detected") }
-                    z.insert(mb, score: s)
+                    z.insertFromPackedBlob(mb, score: s)
                 }
             }
             return try nonEmpty(.zset(z))
@@ -103,9 +105,12 @@ extension RDBReader {
             let h = HashValue()
             var field: [UInt8]? = nil
             var duplicate = false
+            // A zipmap converts on a long field or value; listpacks and ziplists stay packed
+            // whatever their lengths, as in Redis.
+            let set = type == RDB.typeHashZipmap ? h.set : h.setFromPackedBlob
             let visit: (PackedElement) throws -> Void = { e in
                 if let f = field {
-                    let isNew = e.withBytes { v in f.withUnsafeBytes { h.set($0, v) } }
+                    let isNew = e.withBytes { v in f.withUnsafeBytes { set($0, v) } }
                     if !isNew { duplicate = true }
                     field = nil
                 } else {
