@@ -312,14 +312,19 @@ def main(argv=None) -> int:
             redwing.stop()
             redis.stop()
         kind = "throughput"
-    text = "\n".join(header) + report + "\n"
+    save_report("\n".join(header) + report + "\n", kind, stamp, args.label)
+    return 0
+
+
+def save_report(text: str, kind: str, stamp: str, label: str) -> Path:
+    """Prints a report and saves it as perf/results/<kind>-<stamp>[-<label>].txt."""
     print("\n" + text)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    suffix = f"-{args.label}" if args.label else ""
+    suffix = f"-{label}" if label else ""
     path = RESULTS_DIR / f"{kind}-{stamp}{suffix}.txt"
     path.write_text(text)
     print(f"saved {path.relative_to(REPO)}")
-    return 0
+    return path
 
 
 if __name__ == "__main__":
