@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 void rw_random_bytes(void *p, size_t n) {
     unsigned char *out = p;
@@ -34,4 +35,10 @@ void rw_thread_cpu_us(int64_t *user, int64_t *sys) {
     getrusage(RUSAGE_THREAD, &ru);
     *user = (int64_t)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
     *sys = (int64_t)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
+}
+
+void rw_malloc_trim(void) { malloc_trim(0); }
+
+void rw_thread_set_nice(int nice) {
+    setpriority(PRIO_PROCESS, (id_t)gettid(), nice);
 }

@@ -242,6 +242,11 @@ void rw_random_bytes(void *p, size_t n);
 void rw_malloc_stats(size_t *used, size_t *held);
 /** CPU time of the calling thread, user and system, in microseconds. */
 void rw_thread_cpu_us(int64_t *user, int64_t *sys);
+/** Gives free memory at the top of every malloc arena back to the system (after a snapshot,
+ *  whose writer thread allocated from its own arena). */
+void rw_malloc_trim(void);
+/** Sets the calling thread's niceness (Linux schedules threads separately); errors ignored. */
+void rw_thread_set_nice(int nice);
 
 #ifdef __cplusplus
 }

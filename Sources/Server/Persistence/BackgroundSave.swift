@@ -40,6 +40,10 @@ final class BackgroundSave: @unchecked Sendable {
         let channel = snapshot.channel
         let tempName = "temp-\(getpid())-\(startedMs).rdb"
         queue.async { [self] in
+            // Below the main thread, so that on a busy machine clients go first and the save
+            // takes the spare CPU (a queue thread: the niceness is put back afterwards).
+            rw_thread_set_nice(19)
+            defer { rw_thread_set_nice(0) }
             // Opened here, as Redis's child opens it: a failure is the save's outcome.
             let result: Result<Int, PersistenceError>
             do {

@@ -99,6 +99,8 @@ extension Server {
         }
         guard let outcome = outcome else { return }
         rdb.job = nil
+        // The writer's buffers came from its own malloc arena: give the pages back.
+        rw_malloc_trim()
         rdb.lastBgsaveSeconds = (rw_now_ms() - job.startedMs) / 1000
         switch outcome {
         case .success:

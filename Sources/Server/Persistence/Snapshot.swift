@@ -34,16 +34,20 @@ final class Snapshot {
         var lowWater: Int
         /// Keys per batch at most (batches also close at `batchBytes`).
         var batchEntries: Int
-        /// Keys captured per loop iteration.
+        /// Keys captured per loop iteration at most.
         var sliceEntries: Int
+        /// Microseconds a slice may take (checked every few dozen keys): each key's first
+        /// touch is a cache miss, so a slice's cost depends on the machine, not the count.
+        var sliceMicros: Int64
 
         static let normal = Pace(highWater: 32 << 20, lowWater: 8 << 20, batchEntries: 1 << 16,
-                                 sliceEntries: 2000)
+                                 sliceEntries: 20000, sliceMicros: 200)
         /// In step with a slowed writer (`rdb-key-save-delay`): one small batch at a time,
         /// only when the writer has taken the last. Client writes then reach most keys before
         /// the cursor does, and the barrier does most of the capturing, as it would in a long
         /// save of a large dataset; the tests rely on this.
-        static let lockstep = Pace(highWater: 0, lowWater: 1, batchEntries: 16, sliceEntries: 16)
+        static let lockstep = Pace(highWater: 0, lowWater: 1, batchEntries: 16, sliceEntries: 16,
+                                   sliceMicros: 200)
     }
 
     /// What the snapshot was taken for (INFO and the log say so).
@@ -92,7 +96,8 @@ final class Snapshot {
             return true
         }
         var budget = pace.sliceEntries
-        while budget > 0 && cursorDB < captures.count {
+        let deadline = rw_now_us() + pace.sliceMicros
+        while budget > 0 && cursorDB < captures.count && rw_now_us() < deadline {
             let cap = captures[cursorDB]
             if cap.cursorAtStart {
                 cap.cursorAtStart = false
@@ -102,7 +107,7 @@ final class Snapshot {
                 current = nil
                 if let p = pendingBatches.removeValue(forKey: cap.id) { submit(p) }
             }
-            budget -= cap.advance(budget)
+            budget -= cap.advance(min(budget, 64))
             if cap.complete {
                 cap.detach()
                 cursorDB += 1
@@ -380,7 +385,6 @@ final class BatchChannel: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var cond = pthread_cond_t()
     private var queue: [CaptureBatch] = []
-    private var head = 0
     private var closed = false
     private(set) var cancelled = false
     private var bytes = 0
@@ -431,7 +435,6 @@ final class BatchChannel: @unchecked Sendable {
             cancelled = true
             closed = true
             queue = []
-            head = 0
             bytes = 0
             pthread_cond_signal(&cond)
         }
@@ -442,17 +445,14 @@ final class BatchChannel: @unchecked Sendable {
     /// the producer waited.
     func pop(drained: () -> Void) -> CaptureBatch? {
         pthread_mutex_lock(&mutex)
-        while head == queue.count && !closed { pthread_cond_wait(&cond, &mutex) }
-        if cancelled || head == queue.count {
+        while queue.isEmpty && !closed { pthread_cond_wait(&cond, &mutex) }
+        if cancelled || queue.isEmpty {
             pthread_mutex_unlock(&mutex)
             return nil
         }
-        let b = queue[head]
-        head += 1
-        if head > 64 && head * 2 > queue.count {
-            queue.removeFirst(head)
-            head = 0
-        }
+        // Taken out of the queue, not just passed over: a batch the writer is done with must
+        // not keep its keys and values alive. (The queue stays short: `Pace.highWater`.)
+        let b = queue.removeFirst()
         bytes -= b.weight
         let wake = _wantWake && bytes < lowWater
         if wake { _wantWake = false }
