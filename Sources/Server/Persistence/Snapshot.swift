@@ -223,6 +223,7 @@ final class DBCapture: DictObserver {
         let stop = min(cursor + budget * 10, total)
         while taken < budget && cursor < stop {
             let (table, bucket) = cursor < sizes[0] ? (0, cursor) : (1, cursor - sizes[0])
+            prefetch(table: table, bucket: bucket + DBCapture.prefetchDistance)
             taken += capture(table: table, bucket: bucket)
             cursor += 1
         }
@@ -247,6 +248,17 @@ final class DBCapture: DictObserver {
         // every bucket is now, so nothing further in this dictionary belongs to the snapshot.
         complete = true
         detach()
+    }
+
+    /// Buckets ahead of the cursor whose first entry is prefetched: each capture's cost is
+    /// mostly the cache miss on an entry, and misses a few buckets apart can overlap.
+    static let prefetchDistance = 8
+
+    private func prefetch(table: Int, bucket: Int) {
+        let t = table == 0 ? dict.t0 : dict.t1
+        guard bucket < sizes[table], let b = t.buckets, let head = b[bucket] else { return }
+        rw_prefetch(head)
+        rw_prefetch(head + 64)
     }
 
     /// Captures one bucket if not yet done. Returns the number of keys captured.
