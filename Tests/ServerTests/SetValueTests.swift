@@ -60,19 +60,64 @@ final class SetValueTests: XCTestCase {
                 }
                 if packed && z.count > ZSetValue.maxPackedEntries { break }
             }
-            let sorted = sortedModel(model)
-            var seen: [(String, Double)] = []
-            z.forEach { m, s in seen.append((String(decoding: m, as: UTF8.self), s)) }
-            XCTAssertEqual(seen.map { $0.0 }, sorted.map { $0.0 })
-            XCTAssertEqual(seen.map { $0.1 }, sorted.map { $0.1 })
-            for (i, (m, s)) in sorted.enumerated() {
-                XCTAssertEqual(bytes(m).withUnsafeBytes { z.rank($0) }, i)
-                XCTAssertEqual(bytes(m).withUnsafeBytes { z.score($0) }, s)
-            }
-            var reversed: [String] = []
-            z.forEach(ranks: 0..<z.count, reverse: true) { m, _ in reversed.append(String(decoding: m, as: UTF8.self)) }
-            XCTAssertEqual(reversed, sorted.map { $0.0 }.reversed())
+            check(z, model)
             XCTAssertEqual("\(z.encodingName)", packed ? "listpack" : "skiplist")
+        }
+    }
+
+    /// A copied skiplist (linked at the tail, without searches) has the same order, ranks
+    /// and spans as the original, and keeps matching a model under later changes.
+    func testCopiedSkiplistKeepsRanksAndTakesChanges() {
+        let z = ZSetValue(sizeHint: 1000)
+        var model: [String: Double] = [:]
+        for i in 0..<5000 {
+            let m = "m\(Int.random(in: 0..<4000))", score = Double(Int.random(in: -50...50))
+            if model[m] == nil {
+                bytes(m).withUnsafeBytes { z.insert($0, score: score) }
+                model[m] = score
+            }
+            _ = i
+        }
+        let c = z.copy()
+        check(c, model)
+        for _ in 0..<1000 {
+            let m = "m\(Int.random(in: 0..<5000))", score = Double(Int.random(in: -60...60))
+            switch Int.random(in: 0..<3) {
+            case 0:
+                bytes(m).withUnsafeBytes { p in
+                    if model[m] != nil { c.update(p, to: score) } else { c.insert(p, score: score) }
+                }
+                model[m] = score
+            case 1:
+                XCTAssertEqual(bytes(m).withUnsafeBytes { c.remove($0) }, model.removeValue(forKey: m) != nil)
+            default:
+                let lo = Int.random(in: 0...c.count), hi = min(lo + Int.random(in: 0...3), c.count)
+                c.removeRanks(lo..<hi)
+                for (mm, _) in sortedModel(model)[lo..<hi] { model.removeValue(forKey: mm) }
+            }
+        }
+        check(c, model)
+    }
+
+    /// Order, scores, every rank, and the reverse walk of `z` equal the model's.
+    func check(_ z: ZSetValue, _ model: [String: Double], file: StaticString = #filePath, line: UInt = #line) {
+        let sorted = sortedModel(model)
+        var seen: [(String, Double)] = []
+        z.forEach { m, s in seen.append((String(decoding: m, as: UTF8.self), s)) }
+        XCTAssertEqual(seen.map { $0.0 }, sorted.map { $0.0 }, file: file, line: line)
+        XCTAssertEqual(seen.map { $0.1 }, sorted.map { $0.1 }, file: file, line: line)
+        for (i, (m, s)) in sorted.enumerated() {
+            XCTAssertEqual(bytes(m).withUnsafeBytes { z.rank($0) }, i, file: file, line: line)
+            XCTAssertEqual(bytes(m).withUnsafeBytes { z.score($0) }, s, file: file, line: line)
+        }
+        var reversed: [String] = []
+        z.forEach(ranks: 0..<z.count, reverse: true) { m, _ in reversed.append(String(decoding: m, as: UTF8.self)) }
+        XCTAssertEqual(reversed, sorted.map { $0.0 }.reversed(), file: file, line: line)
+        // Every rank reached through the spans lands on the right member.
+        for i in stride(from: 0, to: sorted.count, by: 37) {
+            var got: String? = nil
+            z.forEach(ranks: i..<i + 1) { m, _ in got = String(decoding: m, as: UTF8.self) }
+            XCTAssertEqual(got, sorted[i].0, file: file, line: line)
         }
     }
 

@@ -23,6 +23,7 @@ public final class HashValue {
         case .packed(let p): h.storage = .packed(p)
         case .table(let d):
             let t = Dict()
+            t.resize(to: d.count)
             d.forEach { e in t.insert(Entry.make(key: e.key, value: e.value)) }
             h.storage = .table(t)
         }

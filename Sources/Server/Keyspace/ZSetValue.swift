@@ -35,11 +35,7 @@ public final class ZSetValue {
         case .packed(let p): z.storage = .packed(p)
         case .skiplist(let sl):
             let copy = SkipList()
-            var n = sl.first
-            while let node = n {
-                copy.insert(score: node.score, member: node.key)
-                n = node.forward(0)
-            }
+            copy.copyElements(of: sl)
             z.storage = .skiplist(copy)
         }
         return z
