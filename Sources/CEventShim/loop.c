@@ -590,3 +590,55 @@ int rw_client_count(rw_server *s) { return s->nclients; }
 rw_client *rw_client_next(rw_server *s, rw_client *prev) {
     return prev ? prev->all_next : s->all_head;
 }
+
+/* ---- clients without a connection ---- */
+
+rw_client *rw_client_new_fake(rw_server *s) {
+    rw_client *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->server = s;
+    c->fd = -1;
+    c->id = ++s->next_id;
+    c->resp = 2;
+    c->bulklen = -1;
+    c->flags = RW_REPLY_OFF;
+    c->ctime_ms = c->last_io_ms = rw_now_ms();
+    return c;
+}
+
+void rw_client_free_fake(rw_client *c) {
+    rw_free_reply_chain(c);
+    free(c->qbuf);
+    free(c->arg_off);
+    free(c->inline_lens);
+    free(c->argv);
+    free(c->ibuf);
+    free(c);
+}
+
+int rw_client_feed(rw_client *c, const void *p, size_t n) {
+    /* As on_read does: drop what the scanner consumed before the command in progress. */
+    if (c->cmd_start > 0) {
+        size_t keep = c->qb_len - c->cmd_start;
+        if (keep) memmove(c->qbuf, c->qbuf + c->cmd_start, keep);
+        size_t shift = c->cmd_start;
+        for (int i = 0; i < c->argc; i++) c->arg_off[i] -= shift;
+        c->qb_pos -= shift;
+        c->last_start = c->last_start >= shift ? c->last_start - shift : 0;
+        c->qb_len = keep;
+        c->cmd_start = 0;
+    }
+    if (c->qb_len + n > c->qb_cap) {
+        size_t cap = c->qb_cap ? c->qb_cap : 64 * 1024;
+        while (cap < c->qb_len + n) cap *= 2;
+        unsigned char *q = realloc(c->qbuf, cap);
+        if (!q) return -1;
+        c->qbuf = q;
+        c->qb_cap = cap;
+    }
+    memcpy(c->qbuf + c->qb_len, p, n);
+    c->qb_len += n;
+    return 0;
+}
+
+size_t rw_client_unconsumed(const rw_client *c) { return c->qb_len - c->cmd_start; }

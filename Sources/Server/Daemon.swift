@@ -45,10 +45,6 @@ public enum Daemon {
             return 1
         }
         config.applyAll()
-        if config.bool("appendonly") {
-            fputs("appendonly yes: the append-only file is not available in this build yet; refusing to start rather than run without the durability you asked for.\n", stderr)
-            return 1
-        }
         if config.bool("daemonize") { daemonize() }
         let server = Server(config: config)
         writePidFile(config)

@@ -46,6 +46,10 @@ public final class Server {
     let blocking = BlockingRegistry()
     /// RDB snapshots: the running BGSAVE, save status, loading state (Persistence/).
     let rdb = RDBState()
+    /// Changes in propagated form, for the AOF (Persistence/Propagation.swift).
+    let changes = ChangeStream()
+    /// The append-only file being written, with `appendonly yes` (Persistence/AOF.swift).
+    var aof: AppendOnlyFile? = nil
 
     public init(config: Config) {
         self.config = config
@@ -96,7 +100,12 @@ public final class Server {
         }
         rw_set_cron_period(loop, Int32(1000 / config.hz))
         log.notice("Server initialized")
-        if !loadAtStartup() { return 1 }
+        if config.bool("appendonly") {
+            // The AOF, when on, holds the whole dataset: the RDB file is not read (as Redis).
+            if !openAppendOnlyAtStartup() { return 1 }
+        } else if !loadAtStartup() {
+            return 1
+        }
         log.notice("Ready to accept connections")
         rw_server_run(loop)
         return finishShutdown()
@@ -331,7 +340,14 @@ public final class Server {
         // Inside EXEC the clock stands still, as in Redis: no key expires halfway.
         if !inExec { now = start / 1000 }
         errorMark = stats.errorReplies
+        let dirtyBefore = dirty
+        let db = client.db.id
         cmd.handler!(self, client, args)
+        if changes.enabled && dirty != dirtyBefore {
+            propagateCall(client, db, args)
+        } else if client.propagateAs != nil {
+            client.propagateAs = nil
+        }
         let duration = rw_now_us() - start
         cmd.calls += 1
         cmd.microseconds += duration
@@ -452,6 +468,8 @@ public final class Server {
         if !resumeQueue.isEmpty { resumeHeldClients() }
         if config.activeExpireEnabled && lastExpireCycleTimedOut { activeExpireCycle(fast: true) }
         if rdb.job != nil { advanceBackgroundSave() }
+        // Last: the changes of this iteration reach the AOF before any reply goes out.
+        if aof != nil { flushAppendOnlyFile() }
     }
 
     private func cron() {
@@ -474,6 +492,7 @@ public final class Server {
         if cronLoops % Int64(config.hz) == 0 { shrinkIdleBuffers() }
         enforceOutputLimitsInCron()
         rdbCron()
+        if let aof = aof, config["appendfsync"] == "everysec" { aof.backgroundFsync(now: now) }
         stats.sampleOps(now: now, commands: stats.commandsProcessed, netIn: currentNetInput(), netOut: currentNetOutput())
         if pauseUntil > 0 && now >= pauseUntil { unpause() }
     }
@@ -534,6 +553,11 @@ public final class Server {
                 log.warning("Error trying to save the DB, can't exit.")
                 return false
             }
+        }
+        if let aof = aof {
+            log.notice("Calling fsync() on the AOF file.")
+            flushAppendOnlyFile()
+            aof.finalFsync()
         }
         rw_close_listeners(loop)
         let pid = config["pidfile"]

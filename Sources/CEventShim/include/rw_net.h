@@ -162,6 +162,19 @@ void rw_process_events_nonblocking(rw_server *s);
 /** Runs until rw_server_stop. */
 void rw_server_run(rw_server *s);
 void rw_server_stop(rw_server *s);
+/* ---- clients without a connection ---- */
+
+/** A client with no socket, outside the client list (CLIENT LIST does not show it), whose
+ *  replies are dropped: the AOF loader feeds it the file and runs what it scans, as Redis's
+ *  fake AOF client does. Freed with rw_client_free_fake. NULL if out of memory. */
+rw_client *rw_client_new_fake(rw_server *s);
+void rw_client_free_fake(rw_client *c);
+/** Appends n bytes to a fake client's query buffer (consumed commands are dropped first).
+ *  Returns 0, or -1 if out of memory. rw_next_command then scans them. */
+int rw_client_feed(rw_client *c, const void *p, size_t n);
+/** Bytes fed but not yet consumed by rw_next_command (a truncated last command). */
+size_t rw_client_unconsumed(const rw_client *c);
+
 /** Number of connected clients. */
 int rw_client_count(rw_server *s);
 /** Walks every client: first with NULL, then the previous one; NULL at the end. */

@@ -127,13 +127,17 @@ enum InfoCommand {
                 ("rdb_last_save_time", rdb.lastSave), ("rdb_last_bgsave_status", rdb.lastBgsaveOK ? "ok" : "err"),
                 ("rdb_last_bgsave_time_sec", rdb.lastBgsaveSeconds), ("rdb_current_bgsave_time_sec", running),
                 ("rdb_saves", rdb.saves), ("rdb_last_cow_size", 0), ("rdb_last_load_keys_expired", rdb.lastLoad.keysExpired),
-                ("rdb_last_load_keys_loaded", rdb.lastLoad.keysLoaded), ("aof_enabled", 0), ("aof_rewrite_in_progress", 0),
+                ("rdb_last_load_keys_loaded", rdb.lastLoad.keysLoaded), ("aof_enabled", s.aof != nil ? 1 : 0), ("aof_rewrite_in_progress", 0),
                 ("aof_rewrite_scheduled", 0), ("aof_last_rewrite_time_sec", -1),
                 ("aof_current_rewrite_time_sec", -1), ("aof_last_bgrewrite_status", "ok"),
                 ("aof_rewrites", 0), ("aof_rewrites_consecutive_failures", 0),
-                ("aof_last_write_status", "ok"), ("aof_last_cow_size", 0),
+                ("aof_last_write_status", s.aof?.lastWriteFailed == true ? "err" : "ok"), ("aof_last_cow_size", 0),
                 ("module_fork_in_progress", 0), ("module_fork_last_cow_size", 0),
-            ])
+            ] + (s.aof.map { aof in [
+                ("aof_current_size", aof.baseSize + aof.incrementalSize), ("aof_base_size", aof.baseSize),
+                ("aof_pending_rewrite", 0), ("aof_buffer_length", s.changes.aofBuffer.count),
+                ("aof_pending_bio_fsync", 0), ("aof_delayed_fsync", aof.delayedFsyncs),
+            ] as [(String, Any)] } ?? []))
         case "stats":
             let st = s.stats
             return fields([

@@ -53,9 +53,13 @@ enum TransactionCommands {
         s.inExec = true
         let denied = c.denyBlocking
         c.denyBlocking = true
+        s.changes.beginTransaction()
         for q in queued {
             q.withArgs { s.call(q.command, c, $0) }
         }
+        s.changes.endTransaction(db: c.db.id)
+        // The queued commands went into the change stream one by one; EXEC itself does not.
+        c.propagateAs = []
         c.denyBlocking = denied
         s.inExec = false
         s.discardTransaction(c)

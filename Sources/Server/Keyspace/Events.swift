@@ -109,6 +109,10 @@ extension Server {
 extension Server: KeyspaceListener {
     func keyExpired(db: Database, key: UnsafeRawBufferPointer) {
         stats.expiredKeys += 1
+        if changes.enabled {
+            let del = config.bool("lazyfree-lazy-expire") ? "UNLINK" : "DEL"
+            changes.append(db: db.id, [Array(del.utf8), Array(key.bindMemory(to: UInt8.self))])
+        }
         notifyKeyspaceEvent(.expired, "expired", key, db.id)
         signalModifiedKey(db, key)
     }

@@ -33,6 +33,9 @@ public final class Client {
     var softLimitSince: Int64 = 0
     /// MULTI/WATCH state (see Commands/Transactions.swift).
     var tx = TransactionState()
+    /// Set by a command whose change must be propagated in another form (or not at all:
+    /// an empty list); read and cleared once the command returns (Persistence/Propagation.swift).
+    var propagateAs: [[[UInt8]]]? = nil
 
     init(raw: UnsafeMutablePointer<rw_client>, server: Server, fake: Bool = false) {
         self.raw = raw

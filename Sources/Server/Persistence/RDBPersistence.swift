@@ -171,7 +171,8 @@ extension Server {
     /// Loads RDB bytes into the (empty) databases, serving clients with -LOADING meanwhile
     /// once the loop exists. Clears the databases again if the load fails.
     @discardableResult
-    func loadRDB(_ bytes: UnsafeRawBufferPointer, serveClients: Bool = false) throws -> RDBLoadStats {
+    func loadRDB(_ bytes: UnsafeRawBufferPointer, serveClients: Bool = false,
+                 skipExpired: Bool = true) throws -> RDBLoadStats {
         rdb.loading = true
         rdb.loadingStartedAt = Int64(time(nil))
         rdb.loadingTotalBytes = bytes.count
@@ -186,6 +187,7 @@ extension Server {
             if let l = loop { rw_process_events_nonblocking(l) }
         }
         loader.verifyChecksum = config.bool("rdbchecksum")
+        loader.skipExpired = skipExpired
         loader.keyDelayMicros = max(Int(config.int("key-load-delay")), 0)
         do {
             let stats = try loader.load()

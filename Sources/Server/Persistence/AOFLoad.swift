@@ -1,0 +1,187 @@
+import CEventShim
+import Glibc
+
+/// Opening the AOF at start-up: loading the directory the manifest describes, or creating a
+/// fresh one (an RDB base of the current dataset, an empty incremental file, the manifest),
+/// as Redis 7.0 does on its first start with `appendonly yes`.
+extension Server {
+    var aofDirectory: String { config["appenddirname"] }
+    var aofBaseName: String { config["appendfilename"] }
+
+    /// Loads or creates the AOF and starts appending. Returns false (logged) when start-up
+    /// must stop: a corrupt file, an unreadable directory.
+    func openAppendOnlyAtStartup() -> Bool {
+        let dir = aofDirectory, base = aofBaseName
+        if mkdir(dir, 0o755) != 0 && errno != EEXIST {
+            log.warning("Can't open or create append-only dir \(dir): \(errnoText())")
+            return false
+        }
+        let manifestPath = AppendOnlyFile.path(dir, base + ".manifest")
+        do {
+            if let text = readWholeFile(manifestPath) {
+                let manifest = try AOFManifest.parse(text).get()
+                try loadAppendOnlyFiles(manifest)
+                guard let last = manifest.incrementals.last else {
+                    throw PersistenceError(description: "The AOF manifest names no incremental file")
+                }
+                let path = AppendOnlyFile.path(dir, last.name)
+                let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+                if fd < 0 { throw PersistenceError(description: "Can't open the append-only file \(last.name): \(errnoText())") }
+                aof = AppendOnlyFile(directory: dir, baseName: base, manifest: manifest, fd: fd,
+                                     incrementalSize: fileSize(path), baseSize: manifest.base.map { fileSize(AppendOnlyFile.path(dir, $0.name)) } ?? 0)
+            } else {
+                if access(base, F_OK) == 0 {
+                    throw PersistenceError(description: "A legacy single-file AOF (\(base)) exists; loading it is not implemented yet")
+                }
+                aof = try createAppendOnlyFiles(seq: 1)
+            }
+        } catch {
+            log.warning("\(error)")
+            return false
+        }
+        changes.enabled = true
+        changes.selectedDB = -1
+        return true
+    }
+
+    /// A new base (the dataset now, as an RDB) and an empty incremental file, then the
+    /// manifest naming them, replaced atomically.
+    private func createAppendOnlyFiles(seq: Int) throws -> AppendOnlyFile {
+        let dir = aofDirectory, base = aofBaseName
+        let baseName = "\(base).\(seq).base.rdb", incrName = "\(base).\(seq).incr.aof"
+        log.notice("Creating AOF base file \(baseName) on server start")
+        let file = try AtomicFile(directory: dir, finalName: baseName, tempName: "temp-\(baseName)")
+        var w = RDBWriter(compress: config.bool("rdbcompression"), checksum: config.bool("rdbchecksum"),
+                          sink: file.write)
+        w.header(usedMemory: Memory.allocated().used, aofBase: true)
+        for db in dbs where db.count > 0 {
+            try w.selectDB(db.id, keys: db.count, expires: db.expiresCount)
+            try db.dict.forEachFrozen { e in try w.entry(key: e.key, value: e.value, expireAt: e.expireAt) }
+        }
+        try w.finish()
+        try file.commit()
+        log.notice("Creating AOF incr file \(incrName) on server start")
+        let incrPath = AppendOnlyFile.path(dir, incrName)
+        let fd = open(incrPath, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { throw PersistenceError(description: "Can't open the append-only file \(incrName): \(errnoText())") }
+        var manifest = AOFManifest()
+        manifest.entries = [.init(name: baseName, seq: seq, type: "b"), .init(name: incrName, seq: seq, type: "i")]
+        try writeManifest(manifest)
+        return AppendOnlyFile(directory: dir, baseName: base, manifest: manifest, fd: fd,
+                              incrementalSize: 0, baseSize: file.written)
+    }
+
+    /// Replaces the manifest atomically (temp file, fsync, rename, directory fsync).
+    func writeManifest(_ m: AOFManifest) throws {
+        let name = aofBaseName + ".manifest"
+        let file = try AtomicFile(directory: aofDirectory, finalName: name, tempName: "temp-" + name)
+        try file.write(Array(m.text.utf8))
+        try file.commit()
+    }
+
+    // MARK: - Loading
+
+    private func loadAppendOnlyFiles(_ m: AOFManifest) throws {
+        let dir = aofDirectory
+        let start = rw_now_us()
+        rdb.loading = true
+        defer { rdb.loading = false }
+        if let b = m.base {
+            let path = AppendOnlyFile.path(dir, b.name)
+            guard let file = MappedFile(path: path) else {
+                throw PersistenceError(description: "The AOF base file \(b.name) can't be opened: \(errnoText())")
+            }
+            if file.bytes.starts(with: Array("REDIS".utf8)) {
+                do {
+                    try loadRDB(file.bytes, serveClients: true, skipExpired: false)
+                } catch {
+                    throw PersistenceError(description: "Bad file format reading the append only file \(b.name): \(error)")
+                }
+            } else {
+                try replayCommands(file.bytes, name: b.name, last: m.incrementals.isEmpty)
+            }
+        }
+        let incrs = m.incrementals
+        for (i, f) in incrs.enumerated() {
+            let path = AppendOnlyFile.path(dir, f.name)
+            guard let file = MappedFile(path: path) else {
+                throw PersistenceError(description: "The AOF file \(f.name) can't be opened: \(errnoText())")
+            }
+            try replayCommands(file.bytes, name: f.name, last: i == incrs.count - 1)
+        }
+        log.notice("DB loaded from append only file: \(String(Double(rw_now_us() - start) / 1e6)) seconds")
+    }
+
+    /// Runs the RESP commands of one file through a client without a connection. A command
+    /// cut off at the end of the last file is dropped (and the file trimmed) when
+    /// `aof-load-truncated` allows; anything else malformed stops the load, naming the file
+    /// and the offset.
+    private func replayCommands(_ bytes: UnsafeRawBufferPointer, name: String, last: Bool) throws {
+        guard let raw = rw_client_new_fake(loop) else { throw PersistenceError(description: "Out of memory") }
+        let client = Client(raw: raw, server: self, fake: true)
+        defer { rw_client_free_fake(raw) }
+        var offset = 0, commands = 0
+        let chunk = 1 << 20
+        while offset < bytes.count || rw_client_unconsumed(raw) > 0 {
+            if offset < bytes.count {
+                let n = min(chunk, bytes.count - offset)
+                if rw_client_feed(raw, bytes.baseAddress! + offset, n) != 0 {
+                    throw PersistenceError(description: "Out of memory reading \(name)")
+                }
+                offset += n
+            }
+            while true {
+                let r = rw_next_command(raw)
+                if r == 0 { break }
+                let at = offset - Int(rw_client_unconsumed(raw))
+                if r < 0 {
+                    throw PersistenceError(description: "Bad file format reading the append only file \(name) at offset \(at): \(String(cString: raw.pointee.err))")
+                }
+                let args = Args(argv: raw.pointee.argv, count: Int(raw.pointee.argc))
+                if lookup.find(args[0]) == nil {
+                    throw PersistenceError(description: "Unknown command '\(args.string(0))' reading the append only file \(name) at offset \(at)")
+                }
+                _ = execute(client, args)
+                commands += 1
+                if commands % 1024 == 0 { rw_process_events_nonblocking(loop) }
+            }
+            if offset >= bytes.count { break }
+        }
+        let leftover = Int(rw_client_unconsumed(raw))
+        if leftover > 0 {
+            let validEnd = bytes.count - leftover
+            guard last && config.bool("aof-load-truncated") else {
+                throw PersistenceError(description: "Unexpected end of file reading the append only file \(name) at offset \(validEnd). You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.")
+            }
+            log.warning("!!! Warning: short read while loading the AOF file \(name)!!!")
+            log.warning("!!! Truncating the AOF \(name) at offset \(validEnd) !!!")
+            if truncate(AppendOnlyFile.path(aofDirectory, name), off_t(validEnd)) != 0 {
+                throw PersistenceError(description: "Error truncating the AOF file \(name): \(errnoText())")
+            }
+            log.warning("AOF \(name) loaded anyway because aof-load-truncated is enabled")
+        }
+        if client.tx.inMulti {
+            throw PersistenceError(description: "Revert incomplete MULTI/EXEC transaction in AOF file \(name) is not implemented yet")
+        }
+    }
+
+    private func readWholeFile(_ path: String) -> String? {
+        guard let f = MappedFile(path: path) else { return nil }
+        return String(decoding: f.bytes, as: UTF8.self)
+    }
+
+    private func fileSize(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
+    }
+
+    // MARK: - Writing
+
+    /// Before the loop sleeps (and so before replies go out): the stream's buffer to the file.
+    func flushAppendOnlyFile() {
+        guard let aof = aof, !changes.aofBuffer.isEmpty else { return }
+        if !aof.write(&changes.aofBuffer, policy: config["appendfsync"], now: rw_now_ms()) {
+            log.warning("Error writing to the AOF file: \(errnoText())")
+        }
+    }
+}
