@@ -214,13 +214,8 @@ void rw_flush_pending(rw_server *s) {
     }
 }
 
-static void on_read(evutil_socket_t fd, short what, void *arg) {
-    (void)what;
-    rw_client *c = arg;
-    rw_server *s = c->server;
-    if (c->flags & RW_CLOSE_ASAP) return;
-
-    /* Compact: drop consumed bytes before the command in progress. */
+/* Drops the bytes the scanner consumed before the command in progress. */
+static void compact_query_buffer(rw_client *c) {
     if (c->cmd_start > 0) {
         size_t keep = c->qb_len - c->cmd_start;
         if (keep) memmove(c->qbuf, c->qbuf + c->cmd_start, keep);
@@ -231,6 +226,15 @@ static void on_read(evutil_socket_t fd, short what, void *arg) {
         c->qb_len = keep;
         c->cmd_start = 0;
     }
+}
+
+static void on_read(evutil_socket_t fd, short what, void *arg) {
+    (void)what;
+    rw_client *c = arg;
+    rw_server *s = c->server;
+    if (c->flags & RW_CLOSE_ASAP) return;
+
+    compact_query_buffer(c);
     size_t want = RW_READ_CHUNK;
     size_t big = rw_scan_bytes_wanted(c);
     if (big > want) want = big;
@@ -617,17 +621,7 @@ void rw_client_free_fake(rw_client *c) {
 }
 
 int rw_client_feed(rw_client *c, const void *p, size_t n) {
-    /* As on_read does: drop what the scanner consumed before the command in progress. */
-    if (c->cmd_start > 0) {
-        size_t keep = c->qb_len - c->cmd_start;
-        if (keep) memmove(c->qbuf, c->qbuf + c->cmd_start, keep);
-        size_t shift = c->cmd_start;
-        for (int i = 0; i < c->argc; i++) c->arg_off[i] -= shift;
-        c->qb_pos -= shift;
-        c->last_start = c->last_start >= shift ? c->last_start - shift : 0;
-        c->qb_len = keep;
-        c->cmd_start = 0;
-    }
+    compact_query_buffer(c);
     if (c->qb_len + n > c->qb_cap) {
         size_t cap = c->qb_cap ? c->qb_cap : 64 * 1024;
         while (cap < c->qb_len + n) cap *= 2;

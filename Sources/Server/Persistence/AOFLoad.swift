@@ -51,15 +51,7 @@ extension Server {
         let baseName = "\(base).\(seq).base.rdb", incrName = "\(base).\(seq).incr.aof"
         log.notice("Creating AOF base file \(baseName) on server start")
         let file = try AtomicFile(directory: dir, finalName: baseName, tempName: "temp-\(baseName)")
-        var w = RDBWriter(compress: config.bool("rdbcompression"), checksum: config.bool("rdbchecksum"),
-                          sink: file.write)
-        w.header(usedMemory: Memory.allocated().used, aofBase: true)
-        for db in dbs where db.count > 0 {
-            try w.selectDB(db.id, keys: db.count, expires: db.expiresCount)
-            try db.dict.forEachFrozen { e in try w.entry(key: e.key, value: e.value, expireAt: e.expireAt) }
-        }
-        try w.finish()
-        try file.commit()
+        try writeDataset(to: file, aofBase: true)
         log.notice("Creating AOF incr file \(incrName) on server start")
         let incrPath = AppendOnlyFile.path(dir, incrName)
         let fd = open(incrPath, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

@@ -40,15 +40,7 @@ extension Server {
         do {
             let file = try AtomicFile(directory: config["dir"], finalName: config["dbfilename"],
                                       tempName: "temp-\(getpid()).rdb")
-            var w = RDBWriter(compress: config.bool("rdbcompression"), checksum: config.bool("rdbchecksum"),
-                              sink: file.write)
-            w.header(usedMemory: Memory.allocated().used, aofBase: false)
-            for db in dbs where db.count > 0 {
-                try w.selectDB(db.id, keys: db.count, expires: db.expiresCount)
-                try db.dict.forEachFrozen { e in try w.entry(key: e.key, value: e.value, expireAt: e.expireAt) }
-            }
-            try w.finish()
-            try file.commit()
+            try writeDataset(to: file, aofBase: false)
         } catch {
             log.warning("\(error)")
             log.warning("Failed saving the DB: \(error)")
@@ -60,6 +52,20 @@ extension Server {
         rdb.lastBgsaveOK = true
         rdb.saves += 1
         return true
+    }
+
+    /// The whole dataset as an RDB file, from the main thread (nothing changes meanwhile):
+    /// SAVE, and the base of a new AOF.
+    func writeDataset(to file: AtomicFile, aofBase: Bool) throws {
+        var w = RDBWriter(compress: config.bool("rdbcompression"), checksum: config.bool("rdbchecksum"),
+                          sink: file.write)
+        w.header(usedMemory: Memory.allocated().used, aofBase: aofBase)
+        for db in dbs where db.count > 0 {
+            try w.selectDB(db.id, keys: db.count, expires: db.expiresCount)
+            try db.dict.forEachFrozen { e in try w.entry(key: e.key, value: e.value, expireAt: e.expireAt) }
+        }
+        try w.finish()
+        try file.commit()
     }
 
     /// BGSAVE: starts a snapshot and its writer thread. Failures (the temp file cannot be
