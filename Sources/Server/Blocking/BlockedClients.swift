@@ -355,7 +355,12 @@ extension Server {
                         unblock(c)
                         st.serve(self, c, key, e)
                         // Redis does not count a served blocked command as a change: the
-                        // write that woke it was counted.
+                        // write that woke it was counted. It is propagated all the same, in
+                        // the plain form its serve function set.
+                        if let forms = c.propagateAs {
+                            c.propagateAs = nil
+                            if changes.enabled { appendForms(forms, db: k.db) }
+                        }
                         dirty = dirtyBefore
                         accountUnblocked(c, st, micros: rw_now_us() - start, failed: stats.errorReplies != errorsBefore)
                     }

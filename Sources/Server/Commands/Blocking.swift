@@ -53,6 +53,8 @@ enum BlockingCommands {
     /// Pops one element and replies `[key, element]`.
     static func popWithKey(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer, _ e: Entry, head: Bool) {
         let (value, left) = c.db.mutateList(e) { l in ((head ? l.popHead() : l.popTail())!, l.count) }
+        // Served now or later, a blocking pop replays as the plain pop.
+        c.propagate(as: [[word(head ? "LPOP" : "RPOP"), Array(key.bindMemory(to: UInt8.self))]])
         c.array(2)
         c.bulk(key)
         c.bulk(value)

@@ -93,6 +93,7 @@ enum DumpRestoreCommands {
         if ttl > 0 && ttl <= s.now {
             // Already expired: the key is simply gone (what replaced it included).
             if deleted {
+                c.propagate(as: [[word(s.config.bool("lazyfree-lazy-server-del") ? "UNLINK" : "DEL"), a.bytes(1)]])
                 s.signalModifiedKey(c.db, key)
                 s.notifyKeyspaceEvent(.generic, "del", key, c.db.id)
                 s.changed()
@@ -101,7 +102,13 @@ enum DumpRestoreCommands {
             return
         }
         let e = c.db.add(key, value)
-        if ttl > 0 { c.db.setExpire(e, at: ttl) }
+        if ttl > 0 {
+            c.db.setExpire(e, at: ttl)
+            if !absTTL {
+                // The TTL replays as the same moment (Redis appends ABSTTL).
+                c.propagate(as: [a.allBytes.enumerated().map { $0.offset == 2 ? number(ttl) : $0.element } + [word("ABSTTL")]])
+            }
+        }
         if LRUClock.lfu, let f = freq {
             e.lru = (LRUClock.minutes << 8) | UInt32(f)
         } else if !LRUClock.lfu, let idle = idle {

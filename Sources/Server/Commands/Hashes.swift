@@ -199,7 +199,10 @@ enum HashCommands {
             c.error("ERR increment would produce NaN or Infinity")
             return
         }
-        if storeCounter(s, c, a, text, event: "hincrbyfloat") { c.bulk(text) }
+        if storeCounter(s, c, a, text, event: "hincrbyfloat") {
+            c.propagate(as: [[word("HSET"), a.bytes(1), a.bytes(2), text]])
+            c.bulk(text)
+        }
     }
 
     // MARK: - Random and scan

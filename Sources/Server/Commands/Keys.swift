@@ -84,10 +84,12 @@ enum KeyCommands {
         if lt && current != -1 && when >= current { c.int(0); return }
         s.changed()
         if when <= s.now {
+            c.propagate(as: [[word(s.config.bool("lazyfree-lazy-expire") ? "UNLINK" : "DEL"), a.bytes(1)]])
             c.db.delete(a[1])
             s.signalModifiedKey(c.db, a[1])
             s.notifyKeyspaceEvent(.generic, "del", a[1], c.db.id)
         } else {
+            c.propagate(as: [[word("PEXPIREAT"), a.bytes(1), number(when)]])
             c.db.setExpire(e, at: when)
             s.signalModifiedKey(c.db, a[1])
             s.notifyKeyspaceEvent(.generic, "expire", a[1], c.db.id)

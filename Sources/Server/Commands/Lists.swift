@@ -301,6 +301,9 @@ enum ListCommands {
         let de = s.lookupWrite(c.db, dst)
         if let d = de, !d.value.isList { c.wrongType(); return }
         let v = c.db.mutateList(se) { fromHead ? $0.popHead() : $0.popTail() }!
+        // RPOPLPUSH, LMOVE, BRPOPLPUSH and BLMOVE all replay as LMOVE.
+        c.propagate(as: [[word("LMOVE"), Array(src.bindMemory(to: UInt8.self)), Array(dst.bindMemory(to: UInt8.self)),
+                          word(fromHead ? "LEFT" : "RIGHT"), word(toHead ? "LEFT" : "RIGHT")]])
         let target = de ?? c.db.add(dst, .list(ListValue()))
         v.withUnsafeBytes { p in
             c.db.mutateList(target) { toHead ? $0.pushHead(p) : $0.pushTail(p) }
@@ -332,6 +335,8 @@ enum ListCommands {
         let popped = c.db.mutateList(e) { l -> [[UInt8]] in
             (0..<min(count, l.count)).map { _ in (head ? l.popHead() : l.popTail())! }
         }
+        // LMPOP and BLMPOP replay as a plain pop with a count, as in Redis.
+        c.propagate(as: [[word(head ? "LPOP" : "RPOP"), Array(key.bindMemory(to: UInt8.self)), number(Int64(popped.count))]])
         c.array(2)
         c.bulk(key)
         c.bulkArray(popped)

@@ -146,8 +146,15 @@ enum SetCommands {
             return
         }
         guard case .set(let current) = e.value else { c.wrongType(); return }
+        // What was popped replays as SREM (DEL for the whole set): SPOP is random.
+        let record = s.changes.enabled
+        var popped: [[UInt8]] = []
         guard let n = count else {
-            c.db.mutateSet(e) { $0.popRandom { c.bulk($0) } }
+            c.db.mutateSet(e) { $0.popRandom { m in
+                c.bulk(m)
+                if record { popped.append(Array(m.bindMemory(to: UInt8.self))) }
+            } }
+            c.propagate(as: [[word("SREM"), Array(key.bindMemory(to: UInt8.self))] + popped])
             s.notifyKeyspaceEvent(.set, "spop", key, c.db.id)
             deleteIfEmpty(s, c, e, key)
             s.signalModifiedKey(c.db, key)
@@ -162,6 +169,8 @@ enum SetCommands {
             let fresh = SetValue()
             current.forEach { m in m.withBytes { _ = fresh.add($0) } }
             replyMembers(c, fresh)
+            c.propagate(as: [[word(s.config.bool("lazyfree-lazy-server-del") ? "UNLINK" : "DEL"),
+                              Array(key.bindMemory(to: UInt8.self))]])
             c.db.delete(key)
             s.notifyKeyspaceEvent(.set, "spop", key, c.db.id)
             s.notifyKeyspaceEvent(.generic, "del", key, c.db.id)
@@ -169,7 +178,10 @@ enum SetCommands {
             // Most members stay: pop them one at a time.
             c.set(n)
             c.db.mutateSet(e) { set in
-                for _ in 0..<n { set.popRandom { c.bulk($0) } }
+                for _ in 0..<n { set.popRandom { m in
+                    c.bulk(m)
+                    if record { popped.append(Array(m.bindMemory(to: UInt8.self))) }
+                } }
             }
             s.notifyKeyspaceEvent(.set, "spop", key, c.db.id)
         } else {
@@ -181,8 +193,16 @@ enum SetCommands {
                 return set
             }
             replyMembers(c, rest)
+            if record { rest.forEach { popped.append($0.bytes) } }
             c.db.overwrite(e, .set(kept), keepTTL: true)
             s.notifyKeyspaceEvent(.set, "spop", key, c.db.id)
+        }
+        if !popped.isEmpty {
+            // In batches of 1024 members, as Redis does.
+            let k = Array(key.bindMemory(to: UInt8.self))
+            c.propagate(as: stride(from: 0, to: popped.count, by: 1024).map { i in
+                [word("SREM"), k] + popped[i..<min(i + 1024, popped.count)]
+            })
         }
         s.signalModifiedKey(c.db, key)
         s.changed(Int64(min(n, size)))

@@ -22,6 +22,7 @@ extension SortedSetCommands {
     }
 
     static func popOne(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer, _ e: Entry, max: Bool) {
+        c.propagate(as: [[word(max ? "ZPOPMAX" : "ZPOPMIN"), Array(key.bindMemory(to: UInt8.self))]])
         c.array(3)
         c.bulk(key)
         pop(s, c, e, key, count: 1, max: max) { m, sc in

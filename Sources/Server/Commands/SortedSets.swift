@@ -355,6 +355,8 @@ enum SortedSetCommands {
     /// (ZMPOP, BZMPOP).
     static func popWithKey(_ s: Server, _ c: Client, _ key: UnsafeRawBufferPointer, _ e: Entry,
                            count: Int, max: Bool) {
+        // ZMPOP and BZMPOP replay as ZPOPMIN/ZPOPMAX with a count, as in Redis.
+        c.propagate(as: [[word(max ? "ZPOPMAX" : "ZPOPMIN"), Array(key.bindMemory(to: UInt8.self)), number(Int64(min(count, zsetCount(e))))]])
         c.array(2)
         c.bulk(key)
         c.array(min(count, zsetCount(e)))

@@ -109,7 +109,12 @@ enum StringCommands {
         } else {
             e = c.db.add(key, v)
         }
-        if expireAt >= 0 { c.db.setExpire(e, at: expireAt) }
+        if expireAt >= 0 {
+            c.db.setExpire(e, at: expireAt)
+            // A relative expiry replays as the same moment, not a new countdown.
+            c.propagate(as: [[word("SET"), Array(key.bindMemory(to: UInt8.self)),
+                              Array(value.bindMemory(to: UInt8.self)), word("PXAT"), number(expireAt)]])
+        }
         s.changed()
         s.signalModifiedKey(c.db, key)
         s.notifyKeyspaceEvent(.string, "set", key, c.db.id)
@@ -170,15 +175,18 @@ enum StringCommands {
         if expireAt >= 0 {
             s.changed()
             if o.absolute && expireAt <= s.now {
+                c.propagate(as: [[word("DEL"), a.bytes(1)]])
                 c.db.delete(a[1])
                 s.signalModifiedKey(c.db, a[1])
                 s.notifyKeyspaceEvent(.generic, "del", a[1], c.db.id)
             } else {
                 c.db.setExpire(e, at: expireAt)
+                c.propagate(as: [[word("PEXPIREAT"), a.bytes(1), number(expireAt)]])
                 s.signalModifiedKey(c.db, a[1])
                 s.notifyKeyspaceEvent(.generic, "expire", a[1], c.db.id)
             }
         } else if o.persist && c.db.removeExpire(e) {
+            c.propagate(as: [[word("PERSIST"), a.bytes(1)]])
             s.changed()
             s.signalModifiedKey(c.db, a[1])
             s.notifyKeyspaceEvent(.generic, "persist", a[1], c.db.id)
@@ -371,6 +379,8 @@ enum StringCommands {
             ? text.withUnsafeBytes { .small(SmallBytes($0)) }
             : .string(text, raw: false)
         if let e = e { c.db.overwrite(e, v, keepTTL: true) } else { c.db.add(a[1], v) }
+        // Float arithmetic may round differently elsewhere: the result replays, not the sum.
+        c.propagate(as: [[word("SET"), a.bytes(1), text, word("KEEPTTL")]])
         s.changed()
         s.signalModifiedKey(c.db, a[1])
         s.notifyKeyspaceEvent(.string, "incrbyfloat", a[1], c.db.id)

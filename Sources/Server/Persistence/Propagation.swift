@@ -38,6 +38,8 @@ final class ChangeStream {
         ChangeStream.encode(argv, into: &aofBuffer)
     }
 
+    var inTransaction: Bool { transactionPending }
+
     func beginTransaction() {
         transactionPending = true
         transactionOpened = false
@@ -74,9 +76,32 @@ extension Server {
     func propagateCall(_ client: Client, _ db: Int, _ args: Args) {
         if let forms = client.propagateAs {
             client.propagateAs = nil
-            for argv in forms { changes.append(db: db, argv) }
+            appendForms(forms, db: db)
         } else {
             changes.append(db: db, args.allBytes)
         }
     }
+
+    /// Several commands for one change replay together or not at all.
+    func appendForms(_ forms: [[[UInt8]]], db: Int) {
+        let wrap = forms.count > 1 && !changes.inTransaction
+        if wrap { changes.beginTransaction() }
+        for argv in forms { changes.append(db: db, argv) }
+        if wrap { changes.endTransaction(db: db) }
+    }
 }
+
+extension Client {
+    /// Propagates the current command as `forms` instead of as sent. Builds nothing unless
+    /// something consumes the change stream.
+    @inline(__always)
+    func propagate(as forms: @autoclosure () -> [[[UInt8]]]) {
+        if server.changes.enabled { propagateAs = forms() }
+    }
+}
+
+/// Bytes of a propagated argument: a word, a number, or a command argument.
+@inline(__always) func word(_ s: StaticString) -> [UInt8] {
+    Array(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount).bindMemory(to: UInt8.self))
+}
+@inline(__always) func number(_ v: Int64) -> [UInt8] { Value.int(v).bytes }
