@@ -50,6 +50,9 @@ public final class Server {
     let changes = ChangeStream()
     /// The append-only file being written, with `appendonly yes` (Persistence/AOF.swift).
     var aof: AppendOnlyFile? = nil
+    /// BGREWRITEAOF in progress, and its state (Persistence/AOFRewrite.swift).
+    var aofRewrite: AOFRewrite? = nil
+    let aofState = AOFState()
 
     public init(config: Config) {
         self.config = config
@@ -467,7 +470,7 @@ public final class Server {
         if pauseUntil > 0 && rw_now_ms() >= pauseUntil { unpause() }
         if !resumeQueue.isEmpty { resumeHeldClients() }
         if config.activeExpireEnabled && lastExpireCycleTimedOut { activeExpireCycle(fast: true) }
-        if rdb.job != nil { advanceBackgroundSave() }
+        if rdb.job != nil || aofRewrite != nil { advanceBackgroundJobs() }
         // Last: the changes of this iteration reach the AOF before any reply goes out.
         if aof != nil { flushAppendOnlyFile() }
     }
@@ -492,6 +495,7 @@ public final class Server {
         if cronLoops % Int64(config.hz) == 0 { shrinkIdleBuffers() }
         enforceOutputLimitsInCron()
         rdbCron()
+        aofCron()
         if let aof = aof, config["appendfsync"] == "everysec" { aof.backgroundFsync(now: now) }
         stats.sampleOps(now: now, commands: stats.commandsProcessed, netIn: currentNetInput(), netOut: currentNetOutput())
         if pauseUntil > 0 && now >= pauseUntil { unpause() }
@@ -547,6 +551,12 @@ public final class Server {
     func prepareShutdown(save: Bool?, force: Bool) -> Bool {
         log.warning("User requested shutdown...")
         cancelBackgroundSave()
+        if let rw = aofRewrite {
+            log.warning("There is a background AOF rewrite in progress. Cancelling it!")
+            rw.job.cancel()
+            rw.job.wait()
+            aofRewrite = nil
+        }
         if save == true || (save == nil && !config.savePoints.isEmpty) {
             log.notice("Saving the final RDB snapshot before exiting.")
             if !saveNow() && !force {

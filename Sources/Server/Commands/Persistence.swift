@@ -21,12 +21,15 @@ enum PersistenceCommands {
             c.error("ERR Background save already in progress")
             return
         }
-        // As Redis: inside EXEC (and, with AOF, while a rewrite runs and SCHEDULE is given)
-        // the save waits for the cron.
-        if s.inExec {
-            _ = schedule
+        // As Redis: inside EXEC, and while an AOF rewrite runs when SCHEDULE is given, the
+        // save waits for the cron.
+        if s.inExec || (s.aofRewrite != nil && schedule) {
             s.rdb.scheduled = true
             c.simple("Background saving scheduled")
+            return
+        }
+        if s.aofRewrite != nil {
+            c.error("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")
             return
         }
         if s.startBackgroundSave() {

@@ -153,6 +153,24 @@ final class AppendOnlyFile: @unchecked Sendable {
         }
     }
 
+    /// Continues in a new incremental file (the start of a rewrite): the current one is made
+    /// durable and closed.
+    func switchIncremental(to name: String) throws {
+        let nfd = open(AppendOnlyFile.path(directory, name), O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if nfd < 0 { throw PersistenceError(description: "Can't open the append-only file \(name): \(errnoText())") }
+        fsyncQueue.sync {}
+        _ = fsync(fd)
+        close(fd)
+        fd = nfd
+        incrementalSize = 0
+    }
+
+    /// The manifest now on disk (and, after a rewrite, the new base's size).
+    func adoptManifest(_ m: AOFManifest, baseSize: Int? = nil) {
+        manifest = m
+        if let b = baseSize { self.baseSize = b }
+    }
+
     /// Waits for a background fsync and makes everything durable (shutdown).
     func finalFsync() {
         fsyncQueue.sync {}

@@ -41,6 +41,7 @@ extension Server {
         }
         changes.enabled = true
         changes.selectedDB = -1
+        if let a = aof { aofState.sizeAtLastRewrite = a.baseSize + a.incrementalSize }
         return true
     }
 

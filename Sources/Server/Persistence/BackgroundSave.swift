@@ -29,16 +29,19 @@ final class BackgroundSave: @unchecked Sendable {
         var usedMemory: Int
         /// Microseconds to sleep per key (`rdb-key-save-delay`, for tests).
         var keyDelayMicros: Int
+        /// The file is an AOF base (aux field aof-base 1).
+        var aofBase = false
+        var tempName: String? = nil
     }
 
     init(server: Server, settings: Settings) {
-        snapshot = Snapshot(server: server, purpose: "rdb",
+        snapshot = Snapshot(server: server, purpose: settings.aofBase ? "aof" : "rdb",
                             pace: settings.keyDelayMicros > 0 ? .lockstep : .normal)
         startedMs = rw_now_ms()
         dirtyAtStart = server.dirty
         nonisolated(unsafe) let loop = server.loop
         let channel = snapshot.channel
-        let tempName = "temp-\(getpid())-\(startedMs).rdb"
+        let tempName = settings.tempName ?? "temp-\(getpid())-\(startedMs).rdb"
         queue.async { [self] in
             // Below the main thread, so that on a busy machine clients go first and the save
             // takes the spare CPU (a queue thread: the niceness is put back afterwards).
@@ -65,7 +68,7 @@ final class BackgroundSave: @unchecked Sendable {
                               wake: () -> Void) -> Result<Int, PersistenceError> {
         do {
             var w = RDBWriter(compress: settings.compress, checksum: settings.checksum, sink: file.write)
-            w.header(usedMemory: settings.usedMemory, aofBase: false)
+            w.header(usedMemory: settings.usedMemory, aofBase: settings.aofBase)
             let sizes = Dictionary(channel.sizes.map { ($0.0, ($0.1, $0.2)) }, uniquingKeysWith: { a, _ in a })
             var currentDB = -1
             while let batch = channel.pop(drained: wake) {

@@ -82,14 +82,25 @@ extension Server {
         rdb.job = BackgroundSave(server: self, settings: settings)
         rdb.saves += 1  // counted at the start, as Redis counts at fork
         log.notice("Background saving started")
-        advanceBackgroundSave()
+        advanceBackgroundJobs()
         return true
     }
 
     /// One slice of the running snapshot's capture, and the end of the save when its writer
     /// has finished. Runs before every sleep of the loop while a save is in progress.
-    func advanceBackgroundSave() {
-        guard let job = rdb.job else { return }
+    func advanceBackgroundJobs() {
+        if let job = rdb.job, let outcome = drive(job) {
+            rdb.job = nil
+            finishBackgroundSave(job, outcome)
+        }
+        if let rewrite = aofRewrite, let outcome = drive(rewrite.job) {
+            aofRewrite = nil
+            finishAOFRewrite(rewrite, outcome)
+        }
+    }
+
+    /// One capture slice of `job`; its outcome once its writer has finished.
+    private func drive(_ job: BackgroundSave) -> Result<Int, PersistenceError>? {
         let outcome = job.outcome
         if job.snapshot.capturing {
             if outcome != nil {
@@ -100,13 +111,16 @@ extension Server {
                     // More to capture and room for it: come back without sleeping.
                     rw_wake(loop)
                 }
-                return
+                return nil
             }
         }
-        guard let outcome = outcome else { return }
-        rdb.job = nil
+        guard let outcome = outcome else { return nil }
         // The writer's buffers came from its own malloc arena: give the pages back.
         rw_malloc_trim()
+        return outcome
+    }
+
+    private func finishBackgroundSave(_ job: BackgroundSave, _ outcome: Result<Int, PersistenceError>) {
         rdb.lastBgsaveSeconds = (rw_now_ms() - job.startedMs) / 1000
         switch outcome {
         case .success:
@@ -131,7 +145,7 @@ extension Server {
 
     /// The cron's part: save points, and a scheduled BGSAVE once nothing else runs.
     func rdbCron() {
-        guard rdb.job == nil else { return }
+        guard rdb.job == nil, aofRewrite == nil else { return }
         let now = Int64(time(nil))
         let retryOK = now - rdb.lastBgsaveTry > RDBState.retryDelay || rdb.lastBgsaveOK
         if rdb.scheduled && retryOK {
