@@ -279,6 +279,8 @@ extension Server {
         switch name {
         case "hz":
             rw_set_cron_period(loop, Int32(1000 / config.hz))
+        case "appendonly":
+            if config.bool("appendonly") { startAppendOnly() } else { stopAppendOnly() }
         default:
             break
         }

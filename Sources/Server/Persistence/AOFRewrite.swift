@@ -128,6 +128,64 @@ extension Server {
     }
 }
 
+extension Server {
+    /// CONFIG SET appendonly yes: appending starts at once into a new incremental file, and a
+    /// rewrite writes the base from a snapshot of this instant (Redis's startAppendOnly).
+    /// Files of an earlier AOF in the directory are left out of the new manifest and deleted
+    /// once the rewrite ends.
+    func startAppendOnly() {
+        guard aof == nil else { return }
+        let dir = aofDirectory
+        if mkdir(dir, 0o755) != 0 && errno != EEXIST {
+            log.warning("Can't open or create append-only dir \(dir): \(errnoText())")
+            return
+        }
+        // An empty file stands in as the current incremental until the rewrite opens its own.
+        let placeholder = "\(aofBaseName).0.incr.aof"
+        let fd = open(AppendOnlyFile.path(dir, placeholder), O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 {
+            log.warning("Redis needs to enable the AOF but can't open the append only file: \(errnoText())")
+            return
+        }
+        var previous = AOFManifest()
+        if let f = MappedFile(path: AppendOnlyFile.path(dir, aofBaseName + ".manifest")),
+           case .success(let m) = AOFManifest.parse(String(decoding: f.bytes, as: UTF8.self)) {
+            previous = m
+        }
+        // Sequence numbers go on from the old files', so no name is reused.
+        let floor = previous.entries.map { $0.seq }.max() ?? 0
+        var m = AOFManifest()
+        m.entries = [.init(name: placeholder, seq: floor, type: "h")]
+        aof = AppendOnlyFile(directory: dir, baseName: aofBaseName, manifest: m, fd: fd,
+                             incrementalSize: 0, baseSize: 0)
+        changes.enabled = true
+        changes.selectedDB = -1
+        if rdb.job != nil {
+            aofState.rewriteScheduled = true
+        } else if !startAOFRewrite() {
+            stopAppendOnly()
+            return
+        }
+        let stale = previous.entries.map { AppendOnlyFile.path(dir, $0.name) }
+        DispatchQueue.global(qos: .utility).async { for p in stale { unlink(p) } }
+    }
+
+    /// CONFIG SET appendonly no: the buffer is written and synced, the file closed.
+    func stopAppendOnly() {
+        guard let a = aof else { return }
+        if let rw = aofRewrite {
+            rw.job.cancel()
+            rw.job.wait()
+            aofRewrite = nil
+        }
+        flushAppendOnlyFile()
+        a.finalFsync()
+        aof = nil
+        changes.enabled = false
+        changes.aofBuffer = []
+    }
+}
+
 enum AOFCommands {
     static func bgrewriteaof(_ s: Server, _ c: Client, _ a: Args) {
         if s.aofRewrite != nil {
