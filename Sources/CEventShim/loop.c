@@ -538,6 +538,8 @@ rw_server *rw_server_new(const rw_callbacks *cb) {
     if (!s->base) { free(s); return NULL; }
     s->cb = *cb;
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit (RLIMIT_FSIZE) makes write() fail with EFBIG instead of killing us. */
+    signal(SIGXFSZ, SIG_IGN);
     s->cron_ms = 100;
     s->cron_ev = event_new(s->base, -1, EV_PERSIST, on_cron, s);
     struct timeval tv = {0, 100 * 1000};

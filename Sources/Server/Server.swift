@@ -275,7 +275,7 @@ public final class Server {
         }
         if writesDeniedByDiskError && !client.isFake
             && (commandFlags(cmd, client).contains(.write) || cmd.name == "ping") {
-            reject(client, cmd, args, Array(Server.misconfError.utf8))
+            reject(client, cmd, args, Array(diskErrorMessage.utf8))
             return true
         }
         if client.tx.inMulti && cmd.flags.contains(.noMulti) {
@@ -496,7 +496,11 @@ public final class Server {
         enforceOutputLimitsInCron()
         rdbCron()
         aofCron()
-        if let aof = aof, config["appendfsync"] == "everysec" { aof.backgroundFsync(now: now) }
+        if let aof = aof {
+            // A failed write is retried here even when no new command comes.
+            if !changes.aofBuffer.isEmpty { flushAppendOnlyFile() }
+            if config["appendfsync"] == "everysec" { aof.backgroundFsync(now: now) }
+        }
         stats.sampleOps(now: now, commands: stats.commandsProcessed, netIn: currentNetInput(), netOut: currentNetOutput())
         if pauseUntil > 0 && now >= pauseUntil { unpause() }
     }

@@ -77,6 +77,8 @@ final class AppendOnlyFile: @unchecked Sendable {
     private(set) var delayedFsyncs = 0
     /// The last write failed (INFO aof_last_write_status; writes are refused meanwhile).
     private(set) var lastWriteFailed = false
+    /// Why, for the -MISCONF error.
+    private(set) var lastWriteError = ""
 
     init(directory: String, baseName: String, manifest: AOFManifest, fd: Int32, incrementalSize: Int, baseSize: Int) {
         self.directory = directory
@@ -117,6 +119,7 @@ final class AppendOnlyFile: @unchecked Sendable {
             return off
         }
         if written != buffer.count {
+            lastWriteError = errnoText()
             // Drop what made it to disk of a partial command: the next attempt writes it whole.
             _ = ftruncate(fd, off_t(before))
             lastWriteFailed = true
@@ -127,7 +130,11 @@ final class AppendOnlyFile: @unchecked Sendable {
         buffer.removeAll(keepingCapacity: true)
         switch policy {
         case "always":
-            if fdatasync(fd) != 0 { lastWriteFailed = true; return false }
+            if fdatasync(fd) != 0 {
+                lastWriteError = errnoText()
+                lastWriteFailed = true
+                return false
+            }
             lastFsyncMs = now
         case "everysec":
             if now - lastFsyncMs >= 1000 { backgroundFsync(now: now) }

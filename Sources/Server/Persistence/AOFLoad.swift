@@ -173,8 +173,16 @@ extension Server {
     /// Before the loop sleeps (and so before replies go out): the stream's buffer to the file.
     func flushAppendOnlyFile() {
         guard let aof = aof, !changes.aofBuffer.isEmpty else { return }
-        if !aof.write(&changes.aofBuffer, policy: config["appendfsync"], now: rw_now_ms()) {
-            log.warning("Error writing to the AOF file: \(errnoText())")
+        let policy = config["appendfsync"]
+        if aof.write(&changes.aofBuffer, policy: policy, now: rw_now_ms()) { return }
+        log.warning("Error writing to the AOF file: \(aof.lastWriteError)")
+        if policy == "always" {
+            // The replies of these commands are about to go out: they must not, since what
+            // they acknowledge is not on disk. As Redis does, stop here.
+            log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...")
+            exit(1)
         }
+        // Otherwise the buffer is kept and retried (cron and every loop iteration); writes are
+        // refused with -MISCONF meanwhile (Server.writesDeniedByDiskError).
     }
 }

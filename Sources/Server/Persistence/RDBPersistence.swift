@@ -29,7 +29,14 @@ extension Server {
     /// Redis's writeCommandsDeniedByDiskError for RDB: the last background save failed and
     /// the configuration says to stop accepting writes until one succeeds.
     var writesDeniedByDiskError: Bool {
-        !rdb.lastBgsaveOK && config.bool("stop-writes-on-bgsave-error") && !config.savePoints.isEmpty
+        (!rdb.lastBgsaveOK && config.bool("stop-writes-on-bgsave-error") && !config.savePoints.isEmpty)
+            || aof?.lastWriteFailed == true
+    }
+
+    /// The -MISCONF text for the current disk error.
+    var diskErrorMessage: String {
+        if let a = aof, a.lastWriteFailed { return "MISCONF Errors writing to the AOF file: \(a.lastWriteError)" }
+        return Server.misconfError
     }
 
     static let misconfError = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
