@@ -269,7 +269,7 @@ public final class Server {
             reject(client, cmd, args, Array("NOAUTH Authentication required.".utf8))
             return true
         }
-        if rdb.loading && !cmd.flags.contains(.loading) {
+        if rdb.loading && !client.isFake && !cmd.flags.contains(.loading) {
             reject(client, cmd, args, Array("LOADING Redis is loading the dataset in memory".utf8))
             return true
         }

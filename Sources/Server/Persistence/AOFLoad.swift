@@ -31,9 +31,10 @@ extension Server {
                                      incrementalSize: fileSize(path), baseSize: manifest.base.map { fileSize(AppendOnlyFile.path(dir, $0.name)) } ?? 0)
             } else {
                 if access(base, F_OK) == 0 {
-                    throw PersistenceError(description: "A legacy single-file AOF (\(base)) exists; loading it is not implemented yet")
+                    aof = try upgradeLegacyAOF(base)
+                } else {
+                    aof = try createAppendOnlyFiles(seq: 1)
                 }
-                aof = try createAppendOnlyFiles(seq: 1)
             }
         } catch {
             log.warning("\(error)")
@@ -84,15 +85,7 @@ extension Server {
             guard let file = MappedFile(path: path) else {
                 throw PersistenceError(description: "The AOF base file \(b.name) can't be opened: \(errnoText())")
             }
-            if file.bytes.starts(with: Array("REDIS".utf8)) {
-                do {
-                    try loadRDB(file.bytes, serveClients: true, skipExpired: false)
-                } catch {
-                    throw PersistenceError(description: "Bad file format reading the append only file \(b.name): \(error)")
-                }
-            } else {
-                try replayCommands(file.bytes, name: b.name, last: m.incrementals.isEmpty)
-            }
+            try loadBase(file.bytes, name: b.name, last: m.incrementals.isEmpty)
         }
         let incrs = m.incrementals
         for (i, f) in incrs.enumerated() {
@@ -103,6 +96,45 @@ extension Server {
             try replayCommands(file.bytes, name: f.name, last: i == incrs.count - 1)
         }
         log.notice("DB loaded from append only file: \(String(Double(rw_now_us() - start) / 1e6)) seconds")
+    }
+
+    /// A base file, or a legacy single-file AOF: an optional RDB preamble, then RESP commands.
+    private func loadBase(_ bytes: UnsafeRawBufferPointer, name: String, last: Bool) throws {
+        var rest = bytes
+        if bytes.starts(with: Array("REDIS".utf8)) {
+            do {
+                let stats = try loadRDB(bytes, serveClients: true, skipExpired: false)
+                rest = UnsafeRawBufferPointer(rebasing: bytes[stats.endOffset...])
+            } catch {
+                throw PersistenceError(description: "Bad file format reading the append only file \(name): \(error)")
+            }
+        }
+        if !rest.isEmpty { try replayCommands(rest, name: name, last: last) }
+    }
+
+    /// A single `appendonly.aof` in `dir` (Redis before 7.0): loaded, then moved into the
+    /// AOF directory as its base, with a new incremental file and a manifest (Redis's upgrade).
+    private func upgradeLegacyAOF(_ legacy: String) throws -> AppendOnlyFile {
+        let dir = aofDirectory
+        guard let file = MappedFile(path: legacy) else {
+            throw PersistenceError(description: "Can't open the append-only file \(legacy): \(errnoText())")
+        }
+        rdb.loading = true
+        defer { rdb.loading = false }
+        try loadBase(file.bytes, name: legacy, last: true)
+        if rename(legacy, AppendOnlyFile.path(dir, legacy)) != 0 {
+            throw PersistenceError(description: "Error moving \(legacy) into \(dir): \(errnoText())")
+        }
+        let incrName = "\(aofBaseName).1.incr.aof"
+        let incrPath = AppendOnlyFile.path(dir, incrName)
+        let fd = open(incrPath, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { throw PersistenceError(description: "Can't open the append-only file \(incrName): \(errnoText())") }
+        var m = AOFManifest()
+        m.entries = [.init(name: legacy, seq: 1, type: "b"), .init(name: incrName, seq: 1, type: "i")]
+        try writeManifest(m)
+        log.notice("Successfully migrated an old-style AOF into the AOF directory")
+        return AppendOnlyFile(directory: dir, baseName: aofBaseName, manifest: m, fd: fd,
+                              incrementalSize: 0, baseSize: fileSize(AppendOnlyFile.path(dir, legacy)))
     }
 
     /// Runs the RESP commands of one file through a client without a connection. A command

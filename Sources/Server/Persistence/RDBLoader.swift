@@ -10,6 +10,8 @@ struct RDBLoadStats {
     var version = 0
     /// Aux fields by name (redis-ver, ctime, used-mem, repl-id ...).
     var aux: [String: [UInt8]] = [:]
+    /// Where the RDB stream ended (an AOF with an RDB preamble goes on in RESP from here).
+    var endOffset = 0
 }
 
 /// Loads a whole RDB stream (a file, later a replica's transfer) into databases.
@@ -113,6 +115,7 @@ struct RDBLoader {
                 }
             }
         }
+        stats.endOffset = r.offset
         return stats
     }
 

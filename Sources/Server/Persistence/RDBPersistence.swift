@@ -200,11 +200,13 @@ extension Server {
     @discardableResult
     func loadRDB(_ bytes: UnsafeRawBufferPointer, serveClients: Bool = false,
                  skipExpired: Bool = true) throws -> RDBLoadStats {
+        // Nested in an AOF load (the base), the outer load's state is put back after.
+        let wasLoading = rdb.loading
         rdb.loading = true
         rdb.loadingStartedAt = Int64(time(nil))
         rdb.loadingTotalBytes = bytes.count
         rdb.loadingLoadedBytes = 0
-        defer { rdb.loading = false }
+        defer { rdb.loading = wasLoading }
         for db in dbs { db.listener = nil }
         defer { for db in dbs { db.listener = self } }
         // Only at start-up: inside a command (DEBUG RELOAD) the loop must not run re-entrantly.
