@@ -96,7 +96,7 @@ final class AppendOnlyFile: @unchecked Sendable {
     /// Writes `buffer` to the incremental file; with `always`, fsyncs before returning. A short
     /// write is trimmed back (ftruncate) so the file never ends in half a command. Returns
     /// false if the bytes could not be written (they stay in the buffer for the next try).
-    func write(_ buffer: inout [UInt8], policy: String, now: Int64) -> Bool {
+    func write(_ buffer: inout [UInt8], policy: String, now: Int64, skipFsync: Bool = false) -> Bool {
         if buffer.isEmpty { return true }
         if policy == "everysec" && lock.withLock({ fsyncInFlight }) {
             // As Redis: while an fsync runs, wait up to 2 s rather than block in write().
@@ -128,6 +128,7 @@ final class AppendOnlyFile: @unchecked Sendable {
         lastWriteFailed = false
         incrementalSize += written
         buffer.removeAll(keepingCapacity: true)
+        if skipFsync { return true }
         switch policy {
         case "always":
             if fdatasync(fd) != 0 {

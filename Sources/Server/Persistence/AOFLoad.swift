@@ -146,6 +146,8 @@ extension Server {
         let client = Client(raw: raw, server: self, fake: true)
         defer { rw_client_free_fake(raw) }
         var offset = 0, commands = 0
+        // Where the transaction being read began: a file ending inside it is cut back there.
+        var multiStart = -1
         let chunk = 1 << 20
         while offset < bytes.count || rw_client_unconsumed(raw) > 0 {
             if offset < bytes.count {
@@ -158,11 +160,15 @@ extension Server {
             while true {
                 let r = rw_next_command(raw)
                 if r == 0 { break }
-                let at = offset - Int(rw_client_unconsumed(raw))
+                // The scanner stands after the command it returned: where that command began.
+                let at = offset - Int(rw_client_unconsumed(raw)) - Int(raw.pointee.qb_pos - raw.pointee.last_start)
                 if r < 0 {
                     throw PersistenceError(description: "Bad file format reading the append only file \(name) at offset \(at): \(String(cString: raw.pointee.err))")
                 }
                 let args = Args(argv: raw.pointee.argv, count: Int(raw.pointee.argc))
+                if !client.tx.inMulti && args.count == 1 && args.is(0, "MULTI") {
+                    multiStart = at
+                }
                 if lookup.find(args[0]) == nil {
                     throw PersistenceError(description: "Unknown command '\(args.string(0))' reading the append only file \(name) at offset \(at)")
                 }
@@ -172,7 +178,13 @@ extension Server {
             }
             if offset >= bytes.count { break }
         }
-        let leftover = Int(rw_client_unconsumed(raw))
+        var leftover = Int(rw_client_unconsumed(raw))
+        if client.tx.inMulti {
+            // A transaction without its EXEC: none of it happened (Redis reverts it too).
+            discardTransaction(client)
+            leftover = bytes.count - multiStart
+            log.warning("Revert incomplete MULTI/EXEC transaction in AOF file \(name)")
+        }
         if leftover > 0 {
             let validEnd = bytes.count - leftover
             guard last && config.bool("aof-load-truncated") else {
@@ -184,9 +196,6 @@ extension Server {
                 throw PersistenceError(description: "Error truncating the AOF file \(name): \(errnoText())")
             }
             log.warning("AOF \(name) loaded anyway because aof-load-truncated is enabled")
-        }
-        if client.tx.inMulti {
-            throw PersistenceError(description: "Revert incomplete MULTI/EXEC transaction in AOF file \(name) is not implemented yet")
         }
     }
 
@@ -206,7 +215,9 @@ extension Server {
     func flushAppendOnlyFile() {
         guard let aof = aof, !changes.aofBuffer.isEmpty else { return }
         let policy = config["appendfsync"]
-        if aof.write(&changes.aofBuffer, policy: policy, now: rw_now_ms()) { return }
+        // no-appendfsync-on-rewrite: while a snapshot writes, the kernel decides when to sync.
+        let skip = config.bool("no-appendfsync-on-rewrite") && (rdb.job != nil || aofRewrite != nil)
+        if aof.write(&changes.aofBuffer, policy: policy, now: rw_now_ms(), skipFsync: skip) { return }
         log.warning("Error writing to the AOF file: \(aof.lastWriteError)")
         if policy == "always" {
             // The replies of these commands are about to go out: they must not, since what
