@@ -47,7 +47,8 @@ extension Server {
         }
         let lastSeq = aof?.manifest.entries.map { $0.seq }.max() ?? 0
         let seq = lastSeq + 1
-        let baseName = "\(base).\(seq).base.rdb"
+        let preamble = config.bool("aof-use-rdb-preamble")
+        let baseName = "\(base).\(seq).base.\(preamble ? "rdb" : "aof")"
         if let aof = aof {
             // Everything so far goes to the old incremental file; from here on, the new one.
             flushAppendOnlyFile()
@@ -69,7 +70,7 @@ extension Server {
             directory: dir, fileName: tempName, compress: config.bool("rdbcompression"),
             checksum: config.bool("rdbchecksum"), usedMemory: Memory.allocated().used,
             keyDelayMicros: Int(config.int("rdb-key-save-delay")), aofBase: true,
-            tempName: "temp-" + tempName)
+            tempName: "temp-" + tempName, resp: !preamble)
         aofRewrite = AOFRewrite(job: BackgroundSave(server: self, settings: settings), seq: seq,
                                 baseName: baseName, tempName: tempName)
         log.notice("Background append only file rewriting started")

@@ -32,6 +32,8 @@ final class BackgroundSave: @unchecked Sendable {
         /// The file is an AOF base (aux field aof-base 1).
         var aofBase = false
         var tempName: String? = nil
+        /// Commands instead of an RDB (an AOF base with `aof-use-rdb-preamble no`).
+        var resp = false
     }
 
     init(server: Server, settings: Settings) {
@@ -67,8 +69,14 @@ final class BackgroundSave: @unchecked Sendable {
     private static func write(channel: BatchChannel, file: AtomicFile, settings: Settings,
                               wake: () -> Void) -> Result<Int, PersistenceError> {
         do {
-            var w = RDBWriter(compress: settings.compress, checksum: settings.checksum, sink: file.write)
-            w.header(usedMemory: settings.usedMemory, aofBase: settings.aofBase)
+            var w: any SnapshotEncoder
+            if settings.resp {
+                w = RESPDatasetWriter(sink: file.write)
+            } else {
+                var rdb = RDBWriter(compress: settings.compress, checksum: settings.checksum, sink: file.write)
+                rdb.header(usedMemory: settings.usedMemory, aofBase: settings.aofBase)
+                w = rdb
+            }
             let sizes = Dictionary(channel.sizes.map { ($0.0, ($0.1, $0.2)) }, uniquingKeysWith: { a, _ in a })
             var currentDB = -1
             while let batch = channel.pop(drained: wake) {
