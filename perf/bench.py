@@ -59,17 +59,19 @@ def free_port() -> int:
 class Server:
     """One server process started with benchmark-neutral settings."""
 
-    def __init__(self, label: str, binary: Path, cpu: str | None):
+    def __init__(self, label: str, binary: Path, cpu: str | None, extra_args=()):
         self.label = label
         self.binary = binary
         self.cpu = cpu
+        # After the defaults, so that e.g. "--appendonly yes" overrides them.
+        self.extra_args = list(extra_args)
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix=f"bench-{label}-"))
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Server":
         argv = [str(self.binary), "--port", str(self.port), "--bind", "127.0.0.1",
-                "--dir", str(self.dir), "--save", "", "--appendonly", "no"]
+                "--dir", str(self.dir), "--save", "", "--appendonly", "no"] + self.extra_args
         if self.cpu is not None:
             argv = ["taskset", "-c", self.cpu] + argv
         log = open(self.dir / "server.log", "wb")
@@ -274,16 +276,26 @@ def parse_args(argv):
     parser.add_argument("--memory-keyspace", type=int, default=1000000)
     parser.add_argument("--memory-pipeline", type=int, default=16,
                         help="pipelining only speeds up the fill; the data set is the same")
-    parser.add_argument("--pin", action="store_true",
-                        help="pin server to CPU 0 and redis-benchmark to CPU 1 (taskset)")
-    parser.add_argument("--redwing", type=Path, default=DEFAULT_REDWING)
-    parser.add_argument("--redis", type=Path, default=DEFAULT_REDIS)
-    parser.add_argument("--label", default="", help="suffix for the results file name")
+    add_server_options(parser)
     args = parser.parse_args(argv)
     args.tests = [t.strip().upper() for t in args.tests.split(",") if t.strip()]
     unknown = set(args.tests) - set(ALL_TESTS) - set(DATA_TESTS)
     if unknown:
         parser.error(f"unknown tests: {', '.join(sorted(unknown))}")
+    return check_server_options(parser, args)
+
+
+def add_server_options(parser) -> None:
+    """--pin, --redwing, --redis, --label: shared with the other perf scripts."""
+    parser.add_argument("--pin", action="store_true",
+                        help="pin server to CPU 0 and redis-benchmark to CPU 1 (taskset)")
+    parser.add_argument("--redwing", type=Path, default=DEFAULT_REDWING)
+    parser.add_argument("--redis", type=Path, default=DEFAULT_REDIS)
+    parser.add_argument("--label", default="", help="suffix for the results file name")
+
+
+def check_server_options(parser, args):
+    """The CPUs --pin means (server_cpu, bench_cpu); both binaries must exist."""
     args.server_cpu = "0" if args.pin else None
     args.bench_cpu = "1" if args.pin else None
     for binary in (args.redwing, args.redis):
