@@ -160,10 +160,15 @@ extension Server {
             while true {
                 let r = rw_next_command(raw)
                 if r == 0 { break }
+                if r < 0 {
+                    let at = offset - Int(rw_client_unconsumed(raw))
+                    throw PersistenceError(description: "Bad file format reading the append only file \(name) at offset \(at): \(String(cString: raw.pointee.err))")
+                }
                 // The scanner stands after the command it returned: where that command began.
                 let at = offset - Int(rw_client_unconsumed(raw)) - Int(raw.pointee.qb_pos - raw.pointee.last_start)
-                if r < 0 {
-                    throw PersistenceError(description: "Bad file format reading the append only file \(name) at offset \(at): \(String(cString: raw.pointee.err))")
+                // An AOF holds RESP arrays only: an inline command means a damaged file.
+                if raw.pointee.qbuf[Int(raw.pointee.last_start)] != UInt8(ascii: "*") {
+                    throw PersistenceError(description: "Bad file format reading the append only file \(name) at offset \(at): not a RESP array")
                 }
                 let args = Args(argv: raw.pointee.argv, count: Int(raw.pointee.argc))
                 if !client.tx.inMulti && args.count == 1 && args.is(0, "MULTI") {
