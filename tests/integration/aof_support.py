@@ -1,6 +1,7 @@
 """Shared by the AOF tests: servers with appendonly yes in directories that outlive a
 restart, SHUTDOWN without redis-py's reconnection delays, a strict reader of AOF files,
-redis-check-aof, a mixed dataset to write, and start-ups expected to fail."""
+redis-check-aof, a mixed dataset to write, start-ups expected to fail, generator steps sent
+in bulk, and datasets read with their absolute expiry times."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dataset import fill_every_type
+from dataset import dump_dataset, fill_every_type
 from raw_resp import RawConnection, encode_command
 from server_process import REFERENCE_BINARY, ServerProcess, ServerStartError, binary_under_test
 
@@ -129,3 +130,27 @@ def refuses_to_start(directory: Path, args=()) -> str:
         return log_since(proc, mark)
     finally:
         proc.stop()
+
+
+def run_steps(port: int, steps: list) -> None:
+    """Sends generator steps (their argv only) pipelined in batches; replies are not kept."""
+    conn = RawConnection(port, timeout=30)
+    for i in range(0, len(steps), 50):
+        batch = steps[i:i + 50]
+        conn.send(b"".join(encode_command(*step.argv) for step in batch))
+        for _ in batch:
+            conn.read_raw_reply()
+    conn.close()
+
+
+def snapshot(client) -> tuple:
+    """({(db, key): (type, value, PEXPIRETIME)}, keys expiring within 60 s)."""
+    data, soon = {}, set()
+    for db, keys in dump_dataset(client).items():
+        client.execute_command("SELECT", db)
+        for k, (t, v, has_ttl) in keys.items():
+            data[(db, k)] = (t, v, client.execute_command("PEXPIRETIME", k) if has_ttl else -1)
+            if has_ttl and client.pttl(k) < 60000:
+                soon.add((db, k))
+    client.execute_command("SELECT", 0)
+    return data, soon

@@ -25,10 +25,10 @@ import pytest
 
 from aof_support import (CHECK_AOF, DIR, INCR, IS_REDIS, MANIFEST, aof_server, check_aof,
                          last_incr, log_since, needs_check_aof, needs_reference, new_dir,
-                         parse_commands, redwing_gap, refuses_to_start, resp, restart, shutdown,
-                         write_mixed)
+                         parse_commands, redwing_gap, refuses_to_start, resp, restart, run_steps,
+                         shutdown, snapshot, write_mixed)
 from dataset import dump_dataset
-from raw_resp import Closed, RawConnection, encode_command
+from raw_resp import Closed, RawConnection
 from server_process import REFERENCE_BINARY
 
 # ------------------------------------------------------------------ the directory
@@ -472,29 +472,6 @@ def test_ttls_survive_a_restart_with_their_absolute_expiry(start_server, tmp_pat
 
 
 # ---------------------------------------------------------------- differential
-
-def run_steps(port: int, steps: list) -> None:
-    conn = RawConnection(port, timeout=30)
-    for i in range(0, len(steps), 50):
-        batch = steps[i:i + 50]
-        conn.send(b"".join(encode_command(*step.argv) for step in batch))
-        for _ in batch:
-            conn.read_raw_reply()
-    conn.close()
-
-
-def snapshot(client) -> tuple:
-    """({(db, key): (type, value, PEXPIRETIME)}, keys expiring within 60 s)."""
-    data, soon = {}, set()
-    for db, keys in dump_dataset(client).items():
-        client.execute_command("SELECT", db)
-        for k, (t, v, has_ttl) in keys.items():
-            data[(db, k)] = (t, v, client.execute_command("PEXPIRETIME", k) if has_ttl else -1)
-            if has_ttl and client.pttl(k) < 60000:
-                soon.add((db, k))
-    client.execute_command("SELECT", 0)
-    return data, soon
-
 
 def differences(before: dict, after: dict, skip: set, steps: list) -> list:
     """Keys whose type, value or expiry differ, each with the last commands naming it."""
