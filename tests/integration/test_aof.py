@@ -495,7 +495,12 @@ def test_generated_commands_replay_from_the_aof(start_server, tmp_path, seed):
     redis-server given the same directory both hold the dataset (values and absolute
     expiry times) of before the restart. CONFIG SET steps are left out: a restarted server
     has its start-up configuration, so encodings and sketch layouts could legitimately
-    differ."""
+    differ.
+
+    Longer runs meet a divergence of Redis 7.0 itself, which Redwing reproduces: a BITFIELD
+    whose every SET/INCRBY fails under OVERFLOW FAIL still creates or zero-pads the string
+    but propagates nothing, so the replayed value is shorter (seeds 102, 124, 125, 135, 163
+    at 20000 commands; none of these seeds at 3000)."""
     from command_generator import CommandGenerator
 
     steps = [st for st in CommandGenerator(seed).steps(3000) if str(st.argv[0]).upper() != "CONFIG"]
