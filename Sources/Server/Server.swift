@@ -570,7 +570,7 @@ public final class Server {
         }
         if let aof = aof {
             log.notice("Calling fsync() on the AOF file.")
-            flushAppendOnlyFile()
+            flushAppendOnlyFile(force: true)
             aof.finalFsync()
         }
         rw_close_listeners(loop)

@@ -96,9 +96,10 @@ final class AppendOnlyFile: @unchecked Sendable {
     /// Writes `buffer` to the incremental file; with `always`, fsyncs before returning. A short
     /// write is trimmed back (ftruncate) so the file never ends in half a command. Returns
     /// false if the bytes could not be written (they stay in the buffer for the next try).
-    func write(_ buffer: inout [UInt8], policy: String, now: Int64, skipFsync: Bool = false) -> Bool {
+    func write(_ buffer: inout [UInt8], policy: String, now: Int64, skipFsync: Bool = false,
+               force: Bool = false) -> Bool {
         if buffer.isEmpty { return true }
-        if policy == "everysec" && lock.withLock({ fsyncInFlight }) {
+        if !force && policy == "everysec" && lock.withLock({ fsyncInFlight }) {
             // As Redis: while an fsync runs, wait up to 2 s rather than block in write().
             if postponedSince == 0 { postponedSince = now; return true }
             if now - postponedSince < 2000 { return true }

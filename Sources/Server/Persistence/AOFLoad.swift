@@ -132,7 +132,7 @@ extension Server {
         var m = AOFManifest()
         m.entries = [.init(name: legacy, seq: 1, type: "b"), .init(name: incrName, seq: 1, type: "i")]
         try writeManifest(m)
-        log.notice("Successfully migrated an old-style AOF into the AOF directory")
+        log.notice("Successfully migrated an old-style AOF file (\(legacy)) into the AOF directory (\(dir)).")
         return AppendOnlyFile(directory: dir, baseName: aofBaseName, manifest: m, fd: fd,
                               incrementalSize: 0, baseSize: fileSize(AppendOnlyFile.path(dir, legacy)))
     }
@@ -217,12 +217,12 @@ extension Server {
     // MARK: - Writing
 
     /// Before the loop sleeps (and so before replies go out): the stream's buffer to the file.
-    func flushAppendOnlyFile() {
+    func flushAppendOnlyFile(force: Bool = false) {
         guard let aof = aof, !changes.aofBuffer.isEmpty else { return }
         let policy = config["appendfsync"]
         // no-appendfsync-on-rewrite: while a snapshot writes, the kernel decides when to sync.
         let skip = config.bool("no-appendfsync-on-rewrite") && (rdb.job != nil || aofRewrite != nil)
-        if aof.write(&changes.aofBuffer, policy: policy, now: rw_now_ms(), skipFsync: skip) { return }
+        if aof.write(&changes.aofBuffer, policy: policy, now: rw_now_ms(), skipFsync: skip, force: force) { return }
         log.warning("Error writing to the AOF file: \(aof.lastWriteError)")
         if policy == "always" {
             // The replies of these commands are about to go out: they must not, since what

@@ -179,7 +179,7 @@ extension Server {
             rw.job.wait()
             aofRewrite = nil
         }
-        flushAppendOnlyFile()
+        flushAppendOnlyFile(force: true)
         a.finalFsync()
         aof = nil
         changes.enabled = false
