@@ -85,6 +85,30 @@ void rw_client_close_after_reply(rw_client *c) { c->flags |= RW_CLOSE_AFTER_REPL
 
 /* ---- client lifecycle ---- */
 
+/* A zeroed client with its defaults (RESP2, no bulk pending); connected or not. */
+static rw_client *client_alloc(rw_server *s, int fd) {
+    rw_client *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->server = s;
+    c->fd = fd;
+    c->id = ++s->next_id;
+    c->resp = 2;
+    c->bulklen = -1;
+    c->ctime_ms = c->last_io_ms = rw_now_ms();
+    return c;
+}
+
+/* The client's buffers and the client itself; the caller has unlinked it from every list. */
+static void client_release(rw_client *c) {
+    rw_free_reply_chain(c);
+    free(c->qbuf);
+    free(c->arg_off);
+    free(c->inline_lens);
+    free(c->argv);
+    free(c->ibuf);
+    free(c);
+}
+
 void rw_client_free(rw_client *c) {
     rw_server *s = c->server;
     if (c->flags & RW_RESUME_QUEUED) {
@@ -102,13 +126,7 @@ void rw_client_free(rw_client *c) {
     if (c->all_prev) c->all_prev->all_next = c->all_next; else s->all_head = c->all_next;
     if (c->all_next) c->all_next->all_prev = c->all_prev;
     s->nclients--;
-    rw_free_reply_chain(c);
-    free(c->qbuf);
-    free(c->arg_off);
-    free(c->inline_lens);
-    free(c->argv);
-    free(c->ibuf);
-    free(c);
+    client_release(c);
 }
 
 /* Closing from inside a handler would free the client under the caller's feet, so handlers
@@ -328,14 +346,8 @@ static void set_keepalive(int fd, int interval) {
 }
 
 static void accept_client(rw_server *s, int fd, int is_unix, const char *path) {
-    rw_client *c = calloc(1, sizeof *c);
+    rw_client *c = client_alloc(s, fd);
     if (!c) { close(fd); return; }
-    c->server = s;
-    c->fd = fd;
-    c->id = ++s->next_id;
-    c->resp = 2;
-    c->bulklen = -1;
-    c->ctime_ms = c->last_io_ms = rw_now_ms();
     if (is_unix) {
         c->flags |= RW_UNIX_SOCKET;
         snprintf(c->addr, sizeof c->addr, "%s:0", path);
@@ -600,27 +612,12 @@ rw_client *rw_client_next(rw_server *s, rw_client *prev) {
 /* ---- clients without a connection ---- */
 
 rw_client *rw_client_new_fake(rw_server *s) {
-    rw_client *c = calloc(1, sizeof *c);
-    if (!c) return NULL;
-    c->server = s;
-    c->fd = -1;
-    c->id = ++s->next_id;
-    c->resp = 2;
-    c->bulklen = -1;
-    c->flags = RW_REPLY_OFF;
-    c->ctime_ms = c->last_io_ms = rw_now_ms();
+    rw_client *c = client_alloc(s, -1);
+    if (c) c->flags = RW_REPLY_OFF;
     return c;
 }
 
-void rw_client_free_fake(rw_client *c) {
-    rw_free_reply_chain(c);
-    free(c->qbuf);
-    free(c->arg_off);
-    free(c->inline_lens);
-    free(c->argv);
-    free(c->ibuf);
-    free(c);
-}
+void rw_client_free_fake(rw_client *c) { client_release(c); }
 
 int rw_client_feed(rw_client *c, const void *p, size_t n) {
     compact_query_buffer(c);

@@ -23,19 +23,32 @@ final class ChangeStream {
 
     func append(db: Int, _ argv: [[UInt8]]) {
         guard enabled else { return }
-        if transactionPending && !transactionOpened {
-            transactionOpened = true
-            appendCommand(db: db, [Array("MULTI".utf8)])
-        }
-        appendCommand(db: db, argv)
+        prepare(db: db)
+        ChangeStream.encode(argv, into: &aofBuffer)
     }
 
-    private func appendCommand(db: Int, _ argv: [[UInt8]]) {
-        if db != selectedDB {
-            ChangeStream.encode([Array("SELECT".utf8), Array(String(db).utf8)], into: &aofBuffer)
-            selectedDB = db
+    /// A command as the client sent it, encoded straight from its arguments (the common
+    /// case: no copy of them is made).
+    func append(db: Int, _ args: Args) {
+        guard enabled else { return }
+        prepare(db: db)
+        ChangeStream.header(args.count, into: &aofBuffer)
+        for i in 0..<args.count { ChangeStream.bulk(args[i], into: &aofBuffer) }
+    }
+
+    /// What goes before a command: MULTI opening a transaction, SELECT for another database.
+    private func prepare(db: Int) {
+        select(db)
+        if transactionPending && !transactionOpened {
+            transactionOpened = true
+            ChangeStream.encode([word("MULTI")], into: &aofBuffer)
         }
-        ChangeStream.encode(argv, into: &aofBuffer)
+    }
+
+    private func select(_ db: Int) {
+        if db == selectedDB { return }
+        ChangeStream.encode([word("SELECT"), number(Int64(db))], into: &aofBuffer)
+        selectedDB = db
     }
 
     var inTransaction: Bool { transactionPending }
@@ -46,23 +59,39 @@ final class ChangeStream {
     }
 
     func endTransaction(db: Int) {
-        if transactionOpened { appendCommand(db: db, [Array("EXEC".utf8)]) }
+        if transactionOpened {
+            select(db)
+            ChangeStream.encode([word("EXEC")], into: &aofBuffer)
+        }
         transactionPending = false
         transactionOpened = false
     }
 
     /// A command as a RESP array of bulk strings.
     static func encode(_ argv: [[UInt8]], into out: inout [UInt8]) {
+        header(argv.count, into: &out)
+        for a in argv { a.withUnsafeBytes { bulk($0, into: &out) } }
+    }
+
+    /// `*<n>\r\n`, the length written without a String.
+    static func header(_ n: Int, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "*"))
-        out.append(contentsOf: Array(String(argv.count).utf8))
-        out.append(contentsOf: [13, 10])
-        for a in argv {
-            out.append(UInt8(ascii: "$"))
-            out.append(contentsOf: Array(String(a.count).utf8))
-            out.append(contentsOf: [13, 10])
-            out.append(contentsOf: a)
-            out.append(contentsOf: [13, 10])
-        }
+        decimal(n, into: &out)
+    }
+
+    /// `$<len>\r\n<bytes>\r\n`.
+    static func bulk(_ p: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "$"))
+        decimal(p.count, into: &out)
+        out.append(contentsOf: p)
+        out.append(13)
+        out.append(10)
+    }
+
+    private static func decimal(_ n: Int, into out: inout [UInt8]) {
+        Value.int(Int64(n)).withBytes { out.append(contentsOf: $0) }
+        out.append(13)
+        out.append(10)
     }
 }
 
@@ -78,7 +107,7 @@ extension Server {
             client.propagateAs = nil
             appendForms(forms, db: db)
         } else {
-            changes.append(db: db, args.allBytes)
+            changes.append(db: db, args)
         }
     }
 
